@@ -1,0 +1,201 @@
+//! The `tietopankki` command line.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use tietopankki::diagnostics::{code, Diagnostics, Severity};
+use tietopankki::model::Kind;
+use tietopankki::{build, default_output, load, scaffold, schema, BuildOptions, Outcome};
+
+#[derive(Parser)]
+#[command(name = "tietopankki", version, about = "Builds the OT-keskus knowledge bank into a static site")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NewKind {
+    Method,
+    Centre,
+    Pathway,
+    Page,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (exit 1 on content errors).
+    Build {
+        /// Site folder containing tietopankki.yaml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Public address of the site, e.g. https://example.org/tietopankki/ (overrides the config).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Relative links, so the site works from a folder or file://.
+        #[arg(long)]
+        relative_links: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check everything a build checks, without writing.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Write a skeleton entry that `check` accepts.
+    New {
+        #[arg(value_enum)]
+        kind: NewKind,
+        slug: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print the JSON Schema of a front-matter type (all types when none is given).
+    Schema {
+        /// One of: method, centre, pathway, page, config, vocabularies.
+        r#type: Option<String>,
+    },
+    /// List the diagnostic codes.
+    Codes,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, output, base_url, relative_links, quiet } => {
+            let output = output.unwrap_or_else(|| default_output(&root));
+            let opts = BuildOptions { root, output: Some(output.clone()), base_url, relative_links, live_reload: false };
+            let progress = progress(quiet);
+            let outcome = build(&opts);
+            progress.finish_and_clear();
+            report(&outcome, quiet);
+            if outcome.diagnostics.has_errors() {
+                return ExitCode::from(1);
+            }
+            if !quiet {
+                eprintln!(
+                    "built {} pages ({} files) in {:.2} s into {}",
+                    outcome.pages,
+                    outcome.files,
+                    outcome.total().as_secs_f64(),
+                    output.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Check { root, format } => {
+            let opts = BuildOptions { root, output: None, base_url: None, relative_links: false, live_reload: false };
+            let outcome = build(&opts);
+            match format {
+                Format::Json => println!("{}", outcome.diagnostics.to_json()),
+                Format::Human => {
+                    report(&outcome, false);
+                    if !outcome.diagnostics.has_errors() {
+                        eprintln!("ok: {} pages checked, {}", outcome.pages, tietopankki::diagnostics::summary_line(0, outcome.diagnostics.count(Severity::Warning)));
+                    }
+                }
+            }
+            if outcome.diagnostics.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::New { kind, slug, title, root } => {
+            let kind = match kind {
+                NewKind::Method => Kind::Method,
+                NewKind::Centre => Kind::Centre,
+                NewKind::Pathway => Kind::Pathway,
+                NewKind::Page => Kind::Page,
+            };
+            let mut diags = Diagnostics::default();
+            let Some(input) = load::load(&root, &mut diags) else {
+                report(&Outcome { diagnostics: diags, ..Outcome::default() }, false);
+                return ExitCode::from(1);
+            };
+            match scaffold::new_entry(&root, &input.config, &input.vocab, kind, &slug, title.as_deref()) {
+                Ok(p) => {
+                    eprintln!("wrote {}", p.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Schema { r#type } => match r#type {
+            None => {
+                println!("{}", serde_json::to_string_pretty(&schema::all()).expect("schema serialises"));
+                ExitCode::SUCCESS
+            }
+            Some(t) => match schema::schema(&t) {
+                Some(s) => {
+                    println!("{}", serde_json::to_string_pretty(&s).expect("schema serialises"));
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("error: unknown type \"{t}\"; use one of: {}", schema::TYPES.join(", "));
+                    ExitCode::from(2)
+                }
+            },
+        },
+        Command::Codes => {
+            for (c, what) in code::ALL {
+                println!("{c}  {what}");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// A spinner that appears only when a build on a terminal takes over a second.
+fn progress(quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    if quiet || !std::io::stderr().is_terminal() {
+        return bar;
+    }
+    bar.set_style(ProgressStyle::with_template("{spinner} building… {elapsed}").expect("valid template"));
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(Duration::from_millis(120));
+        }
+    });
+    bar
+}
+
+fn report(outcome: &Outcome, quiet: bool) {
+    let d = &outcome.diagnostics;
+    if d.is_empty() || (quiet && !d.has_errors()) {
+        return;
+    }
+    let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut stderr = StandardStream::stderr(choice);
+    if let Err(e) = d.write_human(&mut stderr, &outcome.sources) {
+        eprintln!("error: cannot print diagnostics: {e}");
+    }
+}

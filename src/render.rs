@@ -1,0 +1,691 @@
+//! Stage 4, render: every page, list, facet page, feed, sitemap and the open-data export.
+//!
+//! Each entry's view (labels resolved, links computed) is built once per language and shared;
+//! a page's template context holds its own view and small site-wide data, never the whole site.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+use tera::{Context, Tera};
+
+use crate::diagnostics::{code, Diagnostic};
+use crate::link::{Site, FACETS};
+use crate::markdown::LINK_MARKER;
+use crate::model::{FrontMatter, Kind, Status};
+use crate::paths;
+
+/// How links are written into pages.
+#[derive(Debug, Clone)]
+pub struct UrlStyle {
+    /// Absolute site address when known (`https://host/sub/`), for sitemap, feed and hreflang.
+    pub absolute: Option<String>,
+    /// Path from the host root (`/sub/`) used as link prefix, unless `relative`.
+    pub base_path: String,
+    /// Links relative to each page, with explicit `index.html`, so the site works from a folder.
+    pub relative: bool,
+}
+
+impl UrlStyle {
+    pub fn new(base_url: &str, relative: bool) -> UrlStyle {
+        let base = if base_url.ends_with('/') { base_url.to_string() } else { format!("{base_url}/") };
+        let (absolute, base_path) = match base.split_once("://") {
+            Some((_, rest)) => {
+                let path = rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into());
+                (Some(base.clone()), path)
+            }
+            None if base.starts_with('/') => (None, base),
+            None => (None, format!("/{base}")),
+        };
+        UrlStyle { absolute, base_path, relative }
+    }
+
+    /// The link prefix for a page written at site path `dir`.
+    pub fn root(&self, dir: &str) -> String {
+        if self.relative {
+            paths::up_to_root(dir)
+        } else {
+            self.base_path.clone()
+        }
+    }
+
+    /// A site path as it is linked: with `index.html` when links must work from disk.
+    pub fn link(&self, path: &str) -> String {
+        if self.relative && (path.is_empty() || path.ends_with('/')) {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        }
+    }
+
+    pub fn absolute(&self, path: &str) -> String {
+        match &self.absolute {
+            Some(a) => format!("{a}{path}"),
+            None => format!("{}{path}", self.base_path),
+        }
+    }
+}
+
+/// One output file: path relative to the output folder, and its bytes.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+struct Ctx<'a> {
+    site: &'a Site,
+    style: &'a UrlStyle,
+    live_reload: bool,
+}
+
+impl Ctx<'_> {
+    fn default_lang(&self) -> &str {
+        self.site.config.default_language()
+    }
+
+    fn label(&self, list: &str, id: &str, lang: &str) -> String {
+        self.site.vocab.label(list, id, lang).to_string()
+    }
+
+    fn facet_path(&self, slug: &str, id: &str, lang: &str) -> String {
+        let prefix = self.site.lang_prefix(lang);
+        self.style.link(&format!("{prefix}{slug}/{id}/"))
+    }
+
+    /// Labelled links to facet pages for a vocabulary list of values.
+    fn facet_links(&self, slug: &str, list: &str, ids: &[String], lang: &str) -> Value {
+        Value::Array(
+            ids.iter()
+                .map(|id| {
+                    let has_page = self.site.facets.get(slug).is_some_and(|f| f.contains_key(id));
+                    json!({
+                        "id": id,
+                        "label": self.label(list, id, lang),
+                        "path": has_page.then(|| self.facet_path(slug, id, lang)),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn labels(&self, list: &str, ids: &[String], lang: &str) -> Value {
+        Value::Array(ids.iter().map(|id| json!({"id": id, "label": self.label(list, id, lang)})).collect())
+    }
+
+    fn status_label(&self, status: Option<Status>, t: &BTreeMap<String, String>) -> Value {
+        status.map_or(Value::Null, |s| {
+            let key = format!("status_{}", serde_json::to_value(s).unwrap().as_str().unwrap_or(""));
+            json!({"id": key.trim_start_matches("status_"), "label": t.get(&key).cloned().unwrap_or(key)})
+        })
+    }
+
+    /// A short view of an entry for lists, in `lang` or falling back to the default language.
+    fn summary(&self, kind: Kind, id: &str, lang: &str) -> Option<Value> {
+        let i = self.site.find(kind, id, lang)?;
+        let d = &self.site.docs[i];
+        let mut v = json!({
+            "id": id,
+            "kind": kind.name(),
+            "title": d.front.title().unwrap_or(id),
+            "summary": d.front.summary(),
+            "path": self.style.link(&self.site.urls[i]),
+            "fallback": d.lang != lang,
+            "reviewed": d.front.reviewed().map(|r| r.0.clone()),
+        });
+        if let FrontMatter::Method(m) = &d.front {
+            v["evidence"] = Value::Array(
+                m.evidence
+                    .iter()
+                    .map(|e| json!({"source": self.label("evidence_sources", &e.source, lang), "rating": e.rating}))
+                    .collect(),
+            );
+            v["age_min"] = json!(m.age_min);
+            v["age_max"] = json!(m.age_max);
+        }
+        Some(v)
+    }
+
+    fn summaries<'s>(&self, kind: Kind, ids: impl IntoIterator<Item = &'s String>, lang: &str) -> Value {
+        let mut items: Vec<Value> = ids.into_iter().filter_map(|id| self.summary(kind, id, lang)).collect();
+        sort_by_title(&mut items);
+        Value::Array(items)
+    }
+}
+
+fn sort_by_title(items: &mut [Value]) {
+    items.sort_by_cached_key(|v| v["title"].as_str().unwrap_or("").to_lowercase());
+}
+
+/// Replaces the link markers of a rendered body with real links for a page written at `dir`.
+fn resolve_links(html: &str, links: &[(usize, Option<String>)], ctx: &Ctx, root: &str, self_index: usize) -> String {
+    let mut out = String::with_capacity(html.len() + links.len() * 16);
+    let mut rest = html;
+    while let Some(pos) = rest.find(LINK_MARKER) {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + LINK_MARKER.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let n: usize = after[..digits].parse().unwrap_or(usize::MAX);
+        match links.get(n) {
+            Some((target, anchor)) => {
+                if *target != self_index {
+                    out.push_str(root);
+                    out.push_str(&ctx.style.link(&ctx.site.urls[*target]));
+                }
+                if let Some(a) = anchor {
+                    out.push('#');
+                    out.push_str(a);
+                }
+            }
+            None => out.push('#'),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn sources_view(sources: &[crate::model::Source]) -> Value {
+    serde_json::to_value(sources).unwrap_or(Value::Null)
+}
+
+/// The page view of one document: everything its template shows.
+fn doc_view(ctx: &Ctx, i: usize, root: &str, t: &BTreeMap<String, String>) -> Value {
+    let site = ctx.site;
+    let d = &site.docs[i];
+    let lang = d.lang.as_str();
+    let body = resolve_links(&d.body.html, &site.links[i], ctx, root, i);
+    let toc: Vec<Value> = d
+        .body
+        .headings
+        .iter()
+        .filter(|h| h.level == 2)
+        .map(|h| json!({"text": h.text, "anchor": h.anchor}))
+        .collect();
+    let mut v = json!({
+        "id": d.id,
+        "kind": d.kind.name(),
+        "title": d.front.title().unwrap_or(&d.id),
+        "summary": d.front.summary(),
+        "body": body,
+        "toc": toc,
+        "reviewed": d.front.reviewed().map(|r| r.0.clone()),
+        "source_path": d.path,
+    });
+    let back = site.backrefs.get(&(d.kind, d.id.clone())).cloned().unwrap_or_default();
+    match &d.front {
+        FrontMatter::Method(m) => {
+            let mut related: Vec<String> = m.related.clone();
+            related.extend(back.methods.iter().cloned());
+            related.sort();
+            related.dedup();
+            let extra = json!({
+                "status": ctx.status_label(m.status, t),
+                "method_type": m.method_type.as_ref().map(|id| json!({"label": ctx.label("method_types", id, lang), "path": ctx.facet_path("menetelmatyypit", id, lang)})),
+                "target_groups": ctx.facet_links("kohderyhmat", "target_groups", &m.target_groups, lang),
+                "age_min": m.age_min, "age_max": m.age_max,
+                "age_bands": ctx.facet_links("ikaryhmat", "age_bands", &m.age_bands, lang),
+                "themes": ctx.facet_links("teemat", "themes", &m.themes, lang),
+                "service_levels": ctx.facet_links("palvelutasot", "service_levels", &m.service_levels, lang),
+                "settings": ctx.facet_links("toteutuspaikat", "settings", &m.settings, lang),
+                "delivery": ctx.facet_links("toteutusmuodot", "delivery", &m.delivery, lang),
+                "languages": ctx.facet_links("kielet", "languages", &m.languages, lang),
+                "dosage": m.dosage, "workforce": m.workforce, "training": m.training,
+                "implementation_support": m.implementation_support, "cost": m.cost,
+                "owner": m.owner, "licence": m.licence, "contacts": m.contacts, "innokyla_url": m.innokyla_url,
+                "evidence": m.evidence.iter().map(|e| json!({
+                    "source": ctx.label("evidence_sources", &e.source, lang),
+                    "source_path": ctx.facet_path("naytto", &e.source, lang),
+                    "scale": ctx.label("evidence_scales", &e.scale, lang),
+                    "rating": e.rating, "reviewed": e.reviewed.as_ref().map(|r| r.0.clone()),
+                    "url": e.url, "note": e.note,
+                })).collect::<Vec<_>>(),
+                "evidence_note": m.evidence_note,
+                "sources": sources_view(&m.sources),
+                "pathways": ctx.summaries(Kind::Pathway, &back.pathways, lang),
+                "centres": ctx.summaries(Kind::Centre, &back.centres, lang),
+                "related": ctx.summaries(Kind::Method, &related, lang),
+            });
+            merge_into(&mut v, extra);
+        }
+        FrontMatter::Centre(c) => {
+            let consultation = c.consultation.clone().unwrap_or_default();
+            let extra = json!({
+                "status": ctx.status_label(c.status, t),
+                "short_name": c.short_name,
+                "cooperation_area": c.cooperation_area.as_ref().map(|a| ctx.label("cooperation_areas", a, lang)),
+                "host": c.host, "university_hospital": c.university_hospital,
+                "regions": ctx.labels("regions", &c.regions, lang),
+                "specialisations": ctx.labels("specialisations", &c.specialisations, lang),
+                "consultation": {
+                    "who_can_request": ctx.labels("requesters", &consultation.who_can_request, lang),
+                    "channels": ctx.labels("channels", &consultation.channels, lang),
+                    "instructions": consultation.instructions, "url": consultation.url,
+                    "response_time": consultation.response_time,
+                },
+                "partners": ctx.labels("partners", &c.partners, lang),
+                "methods": ctx.summaries(Kind::Method, &c.methods_supported, lang),
+                "pathways": ctx.summaries(Kind::Pathway, &back.pathways, lang),
+                "sources": sources_view(&c.sources),
+            });
+            merge_into(&mut v, extra);
+        }
+        FrontMatter::Pathway(p) => {
+            let steps: Vec<Value> = p.steps.iter().enumerate().map(|(n, s)| json!({
+                "number": n + 1, "title": s.title, "level": s.level,
+                "level_label": ctx.label("service_levels", &s.level, lang),
+                "actors": ctx.labels("actors", &s.actors, lang),
+                "methods": ctx.summaries(Kind::Method, &s.methods, lang),
+                "centres": ctx.summaries(Kind::Centre, &s.centres, lang),
+                "description": s.description, "entry_criteria": s.entry_criteria,
+                "escalate_when": s.escalate_when, "time_limits": s.time_limits,
+            })).collect();
+            let extra = json!({
+                "status": ctx.status_label(p.status, t),
+                "themes": ctx.facet_links("teemat", "themes", &p.themes, lang),
+                "age_bands": ctx.facet_links("ikaryhmat", "age_bands", &p.age_bands, lang),
+                "target_groups": ctx.facet_links("kohderyhmat", "target_groups", &p.target_groups, lang),
+                "steps": steps,
+                "legal_basis": p.legal_basis,
+                "valid_from": p.valid_from.as_ref().map(|d| d.0.clone()),
+                "sources": sources_view(&p.sources),
+            });
+            merge_into(&mut v, extra);
+        }
+        FrontMatter::Page(p) => {
+            let glossary: Vec<Value> = p.glossary.iter().map(|g| json!({
+                "term": g.term, "anchor": paths::anchor(&g.term), "definition": g.definition,
+                "see_also": g.see_also.iter().map(|s| json!({"term": s, "anchor": paths::anchor(s)})).collect::<Vec<_>>(),
+            })).collect();
+            merge_into(&mut v, json!({"glossary": glossary, "description": p.description}));
+        }
+    }
+    v
+}
+
+fn merge_into(v: &mut Value, extra: Value) {
+    if let (Value::Object(a), Value::Object(b)) = (v, extra) {
+        a.extend(b);
+    }
+}
+
+/// A page to render: template, site path, context additions.
+struct Job {
+    template: &'static str,
+    path: String,
+    lang: String,
+    /// Site paths of this page in other languages, for the switcher and hreflang.
+    alternates: Vec<(String, String)>,
+    data: Map<String, Value>,
+}
+
+/// Renders the whole site. Errors are template failures; content errors were caught earlier.
+pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let tera = compile_templates(site)?;
+    let ctx = Ctx { site, style, live_reload };
+    let langs = site.config.languages.clone();
+    let default = ctx.default_lang().to_string();
+    let strings: HashMap<String, BTreeMap<String, String>> = langs
+        .iter()
+        .map(|l| {
+            let mut s = site.theme.strings.get(&default).cloned().unwrap_or_default();
+            s.extend(site.theme.strings.get(l).cloned().unwrap_or_default());
+            (l.clone(), s)
+        })
+        .collect();
+
+    let mut jobs: Vec<Job> = Vec::new();
+    let all_langs = |path_in: &dyn Fn(&str) -> String| -> Vec<(String, String)> {
+        langs.iter().map(|l| (l.clone(), path_in(l))).collect()
+    };
+
+    // Content documents.
+    for (i, d) in site.docs.iter().enumerate() {
+        if d.kind == Kind::Page && d.is_index() && site.config.sections.contains_key(&d.dir) {
+            continue; // a section's _index.md is the intro of its generated list page
+        }
+        let alternates = langs
+            .iter()
+            .filter_map(|l| site.index.get(&(d.kind, d.id.clone(), l.clone())).filter(|&&j| site.docs[j].dir == d.dir).map(|&j| (l.clone(), site.urls[j].clone())))
+            .collect();
+        let template = match (d.kind, d.dir.is_empty() && d.is_index()) {
+            (Kind::Method, _) => "method.html",
+            (Kind::Centre, _) => "centre.html",
+            (Kind::Pathway, _) => "pathway.html",
+            (Kind::Page, true) => "home.html",
+            (Kind::Page, false) => "page.html",
+        };
+        let mut data = Map::new();
+        data.insert("doc_index".into(), json!(i));
+        jobs.push(Job { template, path: site.urls[i].clone(), lang: d.lang.clone(), alternates, data });
+    }
+    // Home pages for languages without their own `_index`: the default one, with a notice.
+    let default_home = site.index.get(&(Kind::Page, "_index".to_string(), default.clone())).copied();
+    for l in &langs {
+        if site.index.contains_key(&(Kind::Page, "_index".into(), l.clone())) {
+            continue;
+        }
+        let mut data = Map::new();
+        if let Some(i) = default_home {
+            data.insert("doc_index".into(), json!(i));
+        }
+        let alternates = all_langs(&|x| site.lang_prefix(x));
+        jobs.push(Job { template: "home.html", path: site.lang_prefix(l), lang: l.clone(), alternates, data });
+    }
+    // Section lists.
+    for (section, kind) in &site.config.sections {
+        for l in &langs {
+            let prefix = site.lang_prefix(l);
+            let ids: Vec<String> = site
+                .index
+                .keys()
+                .filter(|(k, _, lang)| k == kind && lang == &default)
+                .map(|(_, id, _)| id.clone())
+                .collect();
+            let mut data = Map::new();
+            data.insert("section".into(), json!(section));
+            data.insert("section_label".into(), json!(strings[l].get(&format!("section_{}", kind.name()))));
+            data.insert("entries".into(), ctx.summaries(*kind, &ids, l));
+            if let Some(i) = site.find(Kind::Page, "_index", l).filter(|_| false) {
+                data.insert("intro".into(), json!(i));
+            }
+            let intro = site.index.get(&(Kind::Page, "_index".into(), l.clone())).filter(|&&i| &site.docs[i].dir == section);
+            if let Some(&i) = intro {
+                data.insert("intro".into(), json!({"title": site.docs[i].front.title(), "body": site.docs[i].body.html}));
+            }
+            jobs.push(Job {
+                template: "list.html",
+                path: format!("{prefix}{section}/"),
+                lang: l.clone(),
+                alternates: all_langs(&|x| format!("{}{section}/", site.lang_prefix(x))),
+                data,
+            });
+        }
+    }
+    // Facet indexes and facet value pages.
+    for f in FACETS {
+        let values = site.facets.get(f.slug).cloned().unwrap_or_default();
+        for l in &langs {
+            let prefix = site.lang_prefix(l);
+            let list: Vec<Value> = site
+                .vocab
+                .list(f.list)
+                .iter()
+                .filter_map(|e| values.get(&e.id).map(|ents| json!({"id": e.id, "label": e.label(l), "count": ents.len(), "path": ctx.facet_path(f.slug, &e.id, l)})))
+                .collect();
+            let mut data = Map::new();
+            data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list))}));
+            data.insert("values".into(), Value::Array(list));
+            jobs.push(Job {
+                template: "facets.html",
+                path: format!("{prefix}{}/", f.slug),
+                lang: l.clone(),
+                alternates: all_langs(&|x| format!("{}{}/", site.lang_prefix(x), f.slug)),
+                data,
+            });
+            for (value, entries) in &values {
+                let methods: Vec<&String> = entries.iter().filter(|(k, _)| *k == Kind::Method).map(|(_, id)| id).collect();
+                let pathways: Vec<&String> = entries.iter().filter(|(k, _)| *k == Kind::Pathway).map(|(_, id)| id).collect();
+                let mut data = Map::new();
+                data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list)), "path": style.link(&format!("{prefix}{}/", f.slug))}));
+                data.insert("value".into(), json!({"id": value, "label": ctx.label(f.list, value, l), "count": entries.len()}));
+                data.insert("methods".into(), ctx.summaries(Kind::Method, methods, l));
+                data.insert("pathways".into(), ctx.summaries(Kind::Pathway, pathways, l));
+                jobs.push(Job {
+                    template: "facet.html",
+                    path: format!("{prefix}{}/{value}/", f.slug),
+                    lang: l.clone(),
+                    alternates: all_langs(&|x| format!("{}{}/{value}/", site.lang_prefix(x), f.slug)),
+                    data,
+                });
+            }
+        }
+    }
+
+    // Shared per-language context, built once.
+    let nav: HashMap<String, Value> = langs.iter().map(|l| (l.clone(), nav_view(&ctx, l, &strings[l]))).collect();
+    let base: HashMap<String, Context> = langs
+        .iter()
+        .map(|l| {
+            let mut c = Context::new();
+            c.insert("lang", l);
+            c.insert("default_lang", &default);
+            c.insert("t", &strings[l]);
+            c.insert("site_title", site.config.title.get(l).or_else(|| site.config.title.get(&default)).unwrap_or(&String::new()));
+            c.insert("site_description", &site.config.description.get(l).or_else(|| site.config.description.get(&default)));
+            c.insert("publisher", &site.config.publisher);
+            c.insert("nav", &nav[l]);
+            c.insert("live_reload", &ctx.live_reload);
+            c.insert("lang_prefix", &site.lang_prefix(l));
+            (l.clone(), c)
+        })
+        .collect();
+
+    let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let root = style.root(&job.path);
+            let mut c = base[&job.lang].clone();
+            c.insert("root", &root);
+            c.insert("path", &style.link(&job.path));
+            c.insert("canonical", &style.absolute(&job.path));
+            let alternates: Vec<Value> = langs.iter().map(|l| {
+                let found = job.alternates.iter().find(|(al, _)| al == l);
+                json!({
+                    "lang": l,
+                    "name": strings[l].get("language_name").cloned().unwrap_or_else(|| l.clone()),
+                    "path": found.map(|(_, p)| style.link(p)),
+                    "absolute": found.map(|(_, p)| style.absolute(p)),
+                    "current": l == &job.lang,
+                })
+            }).collect();
+            c.insert("alternates", &alternates);
+            for (k, v) in &job.data {
+                if k == "doc_index" {
+                    let i = v.as_u64().unwrap_or(0) as usize;
+                    c.insert("page", &doc_view(&ctx, i, &root, &strings[&job.lang]));
+                } else {
+                    c.insert(k, v);
+                }
+            }
+            if job.template == "home.html" {
+                c.insert("home", &home_view(&ctx, &job.lang));
+            }
+            tera.render(job.template, &c)
+                .map(|html| OutputFile { path: format!("{}index.html", job.path), bytes: html.into_bytes() })
+                .map_err(|e| render_error(site, job.template, &job.path, &e))
+        })
+        .collect();
+
+    let mut out = Vec::with_capacity(rendered.len() + 16);
+    let mut errors = Vec::new();
+    for r in rendered {
+        match r {
+            Ok(f) => out.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    // 404, sitemap, feed, robots, export, static files.
+    let mut c404 = base[&default].clone();
+    c404.insert("root", &style.root(if style.relative { "" } else { "" }));
+    c404.insert("path", "404.html");
+    c404.insert("canonical", &style.absolute("404.html"));
+    c404.insert("alternates", &Vec::<Value>::new());
+    match tera.render("404.html", &c404) {
+        Ok(h) => out.push(OutputFile { path: "404.html".into(), bytes: h.into_bytes() }),
+        Err(e) => errors.push(render_error(site, "404.html", "404.html", &e)),
+    }
+    let mut page_paths: Vec<String> = out.iter().filter(|f| f.path.ends_with("index.html")).map(|f| f.path.trim_end_matches("index.html").to_string()).collect();
+    page_paths.sort();
+    let mut cx = Context::new();
+    cx.insert("urls", &page_paths.iter().map(|p| style.absolute(p)).collect::<Vec<_>>());
+    match tera.render("sitemap.xml", &cx) {
+        Ok(x) => out.push(OutputFile { path: "sitemap.xml".into(), bytes: x.into_bytes() }),
+        Err(e) => errors.push(render_error(site, "sitemap.xml", "sitemap.xml", &e)),
+    }
+    match feed(&ctx, &tera, &base[&default]) {
+        Ok(x) => out.push(OutputFile { path: "atom.xml".into(), bytes: x.into_bytes() }),
+        Err(e) => errors.push(render_error(site, "atom.xml", "atom.xml", &e)),
+    }
+    let robots = match &style.absolute {
+        Some(a) => format!("User-agent: *\nAllow: /\n\nSitemap: {a}sitemap.xml\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    };
+    out.push(OutputFile { path: "robots.txt".into(), bytes: robots.into_bytes() });
+    out.extend(crate::export::export(site, style));
+    for (p, bytes) in &site.theme.static_files {
+        out.push(OutputFile { path: format!("assets/{p}"), bytes: bytes.clone() });
+    }
+    if errors.is_empty() {
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn render_error(site: &Site, template: &str, path: &str, e: &tera::Error) -> Diagnostic {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    let file = match &site.theme.dir {
+        Some(d) => format!("{d}/templates/{template}"),
+        None => format!("(built-in theme)/templates/{template}"),
+    };
+    Diagnostic::error(code::RENDER, format!("rendering /{path} failed: {msg}")).in_file(&file)
+}
+
+/// Escapes the five characters that matter in HTML text and attributes; tera's default also
+/// escapes `/`, which only makes every URL longer.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn compile_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
+    let templates: Vec<(&str, &str)> = site.theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    tera.add_raw_templates(templates).map_err(|e| {
+        let mut msg = e.to_string();
+        if let Some(s) = std::error::Error::source(&e) {
+            msg.push_str(&format!(": {s}"));
+        }
+        vec![Diagnostic::error(code::THEME, format!("template error: {msg}"))]
+    })?;
+    Ok(tera)
+}
+
+/// Header navigation: sections, facet indexes and top-level pages by weight.
+fn nav_view(ctx: &Ctx, lang: &str, t: &BTreeMap<String, String>) -> Value {
+    let ui = |k: String| t.get(&k).cloned().unwrap_or(k);
+    let site = ctx.site;
+    let prefix = site.lang_prefix(lang);
+    let mut pages: Vec<(i32, String, Value)> = site
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind == Kind::Page && d.dir.is_empty() && !d.is_index())
+        .filter(|(_, d)| d.lang == lang || (d.lang == ctx.default_lang() && !site.index.contains_key(&(Kind::Page, d.id.clone(), lang.to_string()))))
+        .map(|(i, d)| {
+            let weight = match &d.front {
+                FrontMatter::Page(p) => p.weight.unwrap_or(100),
+                _ => 100,
+            };
+            let title = d.front.title().unwrap_or(&d.id).to_string();
+            (weight, title.clone(), json!({"id": d.id, "title": title, "path": ctx.style.link(&site.urls[i])}))
+        })
+        .collect();
+    pages.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let sections: Vec<Value> = site
+        .config
+        .sections
+        .iter()
+        .map(|(s, k)| json!({"kind": k.name(), "label": ui(format!("section_{}", k.name())), "path": ctx.style.link(&format!("{prefix}{s}/"))}))
+        .collect();
+    let facets: Vec<Value> = FACETS
+        .iter()
+        .filter(|f| site.facets.contains_key(f.slug))
+        .map(|f| json!({"slug": f.slug, "label": ui(format!("facet_{}", f.list)), "path": ctx.style.link(&format!("{prefix}{}/", f.slug))}))
+        .collect();
+    json!({
+        "home": ctx.style.link(&prefix),
+        "pages": pages.into_iter().map(|p| p.2).collect::<Vec<_>>(),
+        "sections": sections,
+        "facets": facets,
+    })
+}
+
+/// The front page's ways in: by theme, age, service level, centre, pathway.
+fn home_view(ctx: &Ctx, lang: &str) -> Value {
+    let site = ctx.site;
+    let facet = |slug: &str, list: &str| -> Value {
+        let values = site.facets.get(slug);
+        Value::Array(
+            site.vocab
+                .list(list)
+                .iter()
+                .filter_map(|e| values.and_then(|v| v.get(&e.id)).map(|ents| json!({"label": e.label(lang), "count": ents.len(), "path": ctx.facet_path(slug, &e.id, lang)})))
+                .collect(),
+        )
+    };
+    let ids = |kind: Kind| -> Vec<String> {
+        let mut v: Vec<String> = site.index.keys().filter(|(k, _, l)| *k == kind && l == ctx.default_lang()).map(|(_, id, _)| id.clone()).collect();
+        v.sort();
+        v
+    };
+    let count = |kind: Kind| ids(kind).len();
+    json!({
+        "themes": facet("teemat", "themes"),
+        "age_bands": facet("ikaryhmat", "age_bands"),
+        "service_levels": facet("palvelutasot", "service_levels"),
+        "centres": ctx.summaries(Kind::Centre, &ids(Kind::Centre), lang),
+        "pathways": ctx.summaries(Kind::Pathway, &ids(Kind::Pathway), lang),
+        "counts": {"methods": count(Kind::Method), "centres": count(Kind::Centre), "pathways": count(Kind::Pathway)},
+    })
+}
+
+/// Atom feed of entries in the default language, newest review first.
+fn feed(ctx: &Ctx, tera: &Tera, base: &Context) -> Result<String, tera::Error> {
+    let site = ctx.site;
+    let mut entries: Vec<Value> = site
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.lang == ctx.default_lang() && d.kind != Kind::Page)
+        .filter_map(|(i, d)| {
+            let updated = d.front.reviewed()?.0.clone();
+            Some(json!({
+                "title": d.front.title().unwrap_or(&d.id),
+                "summary": d.front.summary(),
+                "url": ctx.style.absolute(&site.urls[i]),
+                "updated": updated,
+                "kind": d.kind.name(),
+            }))
+        })
+        .collect();
+    entries.sort_by(|a, b| (b["updated"].as_str(), a["url"].as_str()).cmp(&(a["updated"].as_str(), b["url"].as_str())));
+    entries.truncate(50);
+    let updated = entries.first().and_then(|e| e["updated"].as_str()).unwrap_or("1970-01-01").to_string();
+    let mut c = base.clone();
+    c.insert("entries", &entries);
+    c.insert("updated", &updated);
+    c.insert("feed_url", &ctx.style.absolute("atom.xml"));
+    c.insert("home_url", &ctx.style.absolute(""));
+    tera.render("atom.xml", &c)
+}

@@ -1,0 +1,132 @@
+//! Stage 6, write: all files into a staging folder beside the output, then swap it in.
+//!
+//! The previous output stays as it was until the new one is complete: a failed or
+//! interrupted build never leaves a half-written site to be published.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{code, Diagnostic};
+use crate::render::OutputFile;
+
+/// Holds the output folder for one build; a second build into the same folder waits for none
+/// and fails with a clear message instead of interleaving files.
+pub struct OutputLock {
+    path: PathBuf,
+}
+
+impl OutputLock {
+    pub fn acquire(output: &Path) -> Result<OutputLock, Diagnostic> {
+        let path = sibling(output, "lock");
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| write_error(parent, &e))?;
+        }
+        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                let _ = writeln!(f, "{}", std::process::id());
+                Ok(OutputLock { path })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let pid = fs::read_to_string(&path).unwrap_or_default();
+                let pid = pid.trim();
+                if !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists() && Path::new("/proc/self").exists() {
+                    // The build that held it is gone: take the lock over.
+                    let _ = fs::remove_file(&path);
+                    return OutputLock::acquire(output);
+                }
+                Err(Diagnostic::error(
+                    code::WRITE,
+                    format!("another build is writing {} (lock {}, process {pid})", output.display(), path.display()),
+                )
+                .hint("wait for it to finish; if no build is running, delete the lock file"))
+            }
+            Err(e) => Err(write_error(&path, &e)),
+        }
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// `public` → `.public.<what>` beside it, so the swap is a rename on one file system.
+fn sibling(output: &Path, what: &str) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.{what}"))
+}
+
+fn write_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(code::WRITE, format!("cannot write {}: {e}", path.display()))
+        .hint("check free disk space and permissions; the previous output was left as it was")
+}
+
+/// Writes `files` as the new content of `output`.
+pub fn write(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
+    let staging = sibling(output, "staging");
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(|e| write_error(&staging, &e))?;
+    }
+    fs::create_dir_all(&staging).map_err(|e| write_error(&staging, &e))?;
+    let result = write_all(&staging, files).and_then(|()| swap(&staging, output));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        fs::create_dir_all(d).map_err(|e| write_error(d, &e))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        debug_assert!(!f.path.split('/').any(|s| s == ".." || s.is_empty()));
+        let p = staging.join(&f.path);
+        fs::write(&p, &f.bytes).map_err(|e| write_error(&p, &e))
+    })
+}
+
+/// Renames the old output away, the staging folder in, and removes the old one.
+fn swap(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
+    let old = sibling(output, "old");
+    if old.exists() {
+        fs::remove_dir_all(&old).map_err(|e| write_error(&old, &e))?;
+    }
+    let had_output = output.exists();
+    if had_output {
+        fs::rename(output, &old).map_err(|e| write_error(output, &e))?;
+    }
+    if let Err(e) = fs::rename(staging, output) {
+        if had_output {
+            let _ = fs::rename(&old, output);
+        }
+        return Err(write_error(output, &e));
+    }
+    if had_output {
+        let _ = fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+/// Copies content assets (images, PDFs) next to the pages that use them.
+pub fn asset_files(root: &Path, assets: &[String]) -> Result<Vec<OutputFile>, Diagnostic> {
+    assets
+        .iter()
+        .map(|a| {
+            let p = root.join("content").join(a);
+            fs::read(&p)
+                .map(|bytes| OutputFile { path: a.clone(), bytes })
+                .map_err(|e| Diagnostic::error(code::IO, format!("cannot read {}: {e}", p.display())))
+        })
+        .collect()
+}
