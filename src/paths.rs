@@ -16,7 +16,7 @@ pub fn is_safe_segment(s: &str) -> bool {
         && s.len() <= MAX_SEGMENT
         && !s.starts_with('.')
         && !s.starts_with('-')
-        && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && s.chars().all(|c| c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c) || c == '-' || c == '_' || c == '.')
         && !RESERVED.contains(&s.to_ascii_lowercase().as_str())
 }
 
