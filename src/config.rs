@@ -95,7 +95,9 @@ impl Config {
         }
         for lang in &self.languages {
             if !lang.chars().all(|c| c.is_ascii_lowercase()) || lang.len() < 2 || lang.len() > 3 {
-                problems.push(format!("language code \"{lang}\" should be two or three lowercase letters"));
+                problems.push(format!(
+                    "language code \"{lang}\" should be two or three lowercase letters"
+                ));
             }
         }
         if !self.title.contains_key(self.default_language()) {
@@ -109,7 +111,9 @@ impl Config {
                 problems.push(format!("section \"{folder}\": `page` is not a typed section; leave the folder out instead"));
             }
             if !crate::paths::is_safe_segment(folder) {
-                problems.push(format!("section folder \"{folder}\" is not a plain folder name"));
+                problems.push(format!(
+                    "section folder \"{folder}\" is not a plain folder name"
+                ));
             }
         }
         problems

@@ -138,7 +138,13 @@ impl Diagnostic {
     }
 
     fn sort_key(&self) -> (Option<&str>, usize, usize, &'static str, &str) {
-        (self.file.as_deref(), self.line, self.column, self.code, &self.message)
+        (
+            self.file.as_deref(),
+            self.line,
+            self.column,
+            self.code,
+            &self.message,
+        )
     }
 }
 

@@ -12,7 +12,11 @@ use crate::render::{OutputFile, UrlStyle};
 
 pub fn export(site: &Site, style: &UrlStyle) -> Vec<OutputFile> {
     let mut out = Vec::new();
-    for (kind, name) in [(Kind::Method, "methods.json"), (Kind::Centre, "centres.json"), (Kind::Pathway, "pathways.json")] {
+    for (kind, name) in [
+        (Kind::Method, "methods.json"),
+        (Kind::Centre, "centres.json"),
+        (Kind::Pathway, "pathways.json"),
+    ] {
         let records: Vec<Value> = site
             .docs
             .iter()

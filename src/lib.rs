@@ -57,10 +57,10 @@ impl Outcome {
     fn read_sources_from(&mut self, root: &Path) {
         for d in self.diagnostics.sorted() {
             if let Some(f) = d.file {
-                if !self.sources.contains_key(&f) {
-                    if let Ok(text) = std::fs::read_to_string(root.join(&f)) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = self.sources.entry(f) {
+                    if let Ok(text) = std::fs::read_to_string(root.join(slot.key())) {
                         if text.len() < 5 << 20 {
-                            self.sources.insert(f, text);
+                            slot.insert(text);
                         }
                     }
                 }

@@ -23,16 +23,49 @@ pub struct FacetDef {
 
 /// The facets with listing pages, in menu order.
 pub const FACETS: &[FacetDef] = &[
-    FacetDef { slug: "teemat", list: "themes" },
-    FacetDef { slug: "ikaryhmat", list: "age_bands" },
-    FacetDef { slug: "kohderyhmat", list: "target_groups" },
-    FacetDef { slug: "palvelutasot", list: "service_levels" },
-    FacetDef { slug: "toteutuspaikat", list: "settings" },
-    FacetDef { slug: "toteutusmuodot", list: "delivery" },
-    FacetDef { slug: "menetelmatyypit", list: "method_types" },
-    FacetDef { slug: "naytto", list: "evidence_sources" },
-    FacetDef { slug: "kielet", list: "languages" },
+    FacetDef {
+        slug: "teemat",
+        list: "themes",
+    },
+    FacetDef {
+        slug: "ikaryhmat",
+        list: "age_bands",
+    },
+    FacetDef {
+        slug: "kohderyhmat",
+        list: "target_groups",
+    },
+    FacetDef {
+        slug: "palvelutasot",
+        list: "service_levels",
+    },
+    FacetDef {
+        slug: "toteutuspaikat",
+        list: "settings",
+    },
+    FacetDef {
+        slug: "toteutusmuodot",
+        list: "delivery",
+    },
+    FacetDef {
+        slug: "menetelmatyypit",
+        list: "method_types",
+    },
+    FacetDef {
+        slug: "naytto",
+        list: "evidence_sources",
+    },
+    FacetDef {
+        slug: "kielet",
+        list: "languages",
+    },
 ];
+
+/// Facet slug → value id → the (kind, id) of methods and pathways with that value.
+pub type FacetIndex = BTreeMap<&'static str, BTreeMap<String, BTreeSet<(Kind, String)>>>;
+
+/// Per document, per Markdown link marker: (target document, anchor).
+pub type ResolvedLinks = Vec<Vec<(usize, Option<String>)>>;
 
 /// What refers to an entry, derived here so that no page stores it twice.
 #[derive(Debug, Clone, Default)]
@@ -59,9 +92,9 @@ pub struct Site {
     /// Back-references per (kind, id).
     pub backrefs: HashMap<(Kind, String), BackRefs>,
     /// Facet slug → value id → ids of methods and pathways with that value (kind, id).
-    pub facets: BTreeMap<&'static str, BTreeMap<String, BTreeSet<(Kind, String)>>>,
+    pub facets: FacetIndex,
     /// Resolved Markdown links per document: marker index → (target doc, anchor).
-    pub links: Vec<Vec<(usize, Option<String>)>>,
+    pub links: ResolvedLinks,
     pub assets: Vec<String>,
     pub sources: Vec<crate::load::SourceFile>,
 }
@@ -80,8 +113,11 @@ impl Site {
         self.index
             .get(&(kind, id.to_string(), lang.to_string()))
             .or_else(|| {
-                self.index
-                    .get(&(kind, id.to_string(), self.config.default_language().to_string()))
+                self.index.get(&(
+                    kind,
+                    id.to_string(),
+                    self.config.default_language().to_string(),
+                ))
             })
             .copied()
     }
@@ -174,37 +210,88 @@ fn vocab_refs(front: &FrontMatter) -> Vec<(OwnedPath, &'static str, String)> {
             if let Some(t) = &m.method_type {
                 out.push((vec![Key("method_type")], "method_types", t.clone()));
             }
-            list(&mut out, vec![Key("target_groups")], "target_groups", &m.target_groups);
+            list(
+                &mut out,
+                vec![Key("target_groups")],
+                "target_groups",
+                &m.target_groups,
+            );
             list(&mut out, vec![Key("age_bands")], "age_bands", &m.age_bands);
             list(&mut out, vec![Key("themes")], "themes", &m.themes);
-            list(&mut out, vec![Key("service_levels")], "service_levels", &m.service_levels);
+            list(
+                &mut out,
+                vec![Key("service_levels")],
+                "service_levels",
+                &m.service_levels,
+            );
             list(&mut out, vec![Key("settings")], "settings", &m.settings);
             list(&mut out, vec![Key("delivery")], "delivery", &m.delivery);
             list(&mut out, vec![Key("languages")], "languages", &m.languages);
             for (i, e) in m.evidence.iter().enumerate() {
-                out.push((vec![Key("evidence"), Index(i), Key("source")], "evidence_sources", e.source.clone()));
-                out.push((vec![Key("evidence"), Index(i), Key("scale")], "evidence_scales", e.scale.clone()));
+                out.push((
+                    vec![Key("evidence"), Index(i), Key("source")],
+                    "evidence_sources",
+                    e.source.clone(),
+                ));
+                out.push((
+                    vec![Key("evidence"), Index(i), Key("scale")],
+                    "evidence_scales",
+                    e.scale.clone(),
+                ));
             }
         }
         FrontMatter::Centre(c) => {
             if let Some(a) = &c.cooperation_area {
-                out.push((vec![Key("cooperation_area")], "cooperation_areas", a.clone()));
+                out.push((
+                    vec![Key("cooperation_area")],
+                    "cooperation_areas",
+                    a.clone(),
+                ));
             }
             list(&mut out, vec![Key("regions")], "regions", &c.regions);
-            list(&mut out, vec![Key("specialisations")], "specialisations", &c.specialisations);
+            list(
+                &mut out,
+                vec![Key("specialisations")],
+                "specialisations",
+                &c.specialisations,
+            );
             list(&mut out, vec![Key("partners")], "partners", &c.partners);
             if let Some(k) = &c.consultation {
-                list(&mut out, vec![Key("consultation"), Key("who_can_request")], "requesters", &k.who_can_request);
-                list(&mut out, vec![Key("consultation"), Key("channels")], "channels", &k.channels);
+                list(
+                    &mut out,
+                    vec![Key("consultation"), Key("who_can_request")],
+                    "requesters",
+                    &k.who_can_request,
+                );
+                list(
+                    &mut out,
+                    vec![Key("consultation"), Key("channels")],
+                    "channels",
+                    &k.channels,
+                );
             }
         }
         FrontMatter::Pathway(p) => {
             list(&mut out, vec![Key("themes")], "themes", &p.themes);
             list(&mut out, vec![Key("age_bands")], "age_bands", &p.age_bands);
-            list(&mut out, vec![Key("target_groups")], "target_groups", &p.target_groups);
+            list(
+                &mut out,
+                vec![Key("target_groups")],
+                "target_groups",
+                &p.target_groups,
+            );
             for (i, s) in p.steps.iter().enumerate() {
-                out.push((vec![Key("steps"), Index(i), Key("level")], "service_levels", s.level.clone()));
-                list(&mut out, vec![Key("steps"), Index(i), Key("actors")], "actors", &s.actors);
+                out.push((
+                    vec![Key("steps"), Index(i), Key("level")],
+                    "service_levels",
+                    s.level.clone(),
+                ));
+                list(
+                    &mut out,
+                    vec![Key("steps"), Index(i), Key("actors")],
+                    "actors",
+                    &s.actors,
+                );
             }
         }
         FrontMatter::Page(_) => {}
@@ -225,11 +312,26 @@ fn entry_refs(front: &FrontMatter) -> Vec<(OwnedPath, Kind, String)> {
     };
     match front {
         FrontMatter::Method(m) => ids(&mut out, vec![Key("related")], Kind::Method, &m.related),
-        FrontMatter::Centre(c) => ids(&mut out, vec![Key("methods_supported")], Kind::Method, &c.methods_supported),
+        FrontMatter::Centre(c) => ids(
+            &mut out,
+            vec![Key("methods_supported")],
+            Kind::Method,
+            &c.methods_supported,
+        ),
         FrontMatter::Pathway(p) => {
             for (i, s) in p.steps.iter().enumerate() {
-                ids(&mut out, vec![Key("steps"), Index(i), Key("methods")], Kind::Method, &s.methods);
-                ids(&mut out, vec![Key("steps"), Index(i), Key("centres")], Kind::Centre, &s.centres);
+                ids(
+                    &mut out,
+                    vec![Key("steps"), Index(i), Key("methods")],
+                    Kind::Method,
+                    &s.methods,
+                );
+                ids(
+                    &mut out,
+                    vec![Key("steps"), Index(i), Key("centres")],
+                    Kind::Centre,
+                    &s.centres,
+                );
             }
         }
         FrontMatter::Page(_) => {}
@@ -292,7 +394,14 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
     let mut keep = vec![true; docs.len()];
     for (i, d) in docs.iter().enumerate() {
         let key = paths::collision_key(&url_of(d, &config));
-        let typed_key = (d.kind != Kind::Page).then(|| format!("{}:{}:{}", d.kind.name(), d.lang, paths::collision_key(&d.id)));
+        let typed_key = (d.kind != Kind::Page).then(|| {
+            format!(
+                "{}:{}:{}",
+                d.kind.name(),
+                d.lang,
+                paths::collision_key(&d.id)
+            )
+        });
         for k in [Some(key), typed_key].into_iter().flatten() {
             if let Some(first) = seen.get(&k) {
                 diags.push(
@@ -307,7 +416,12 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             seen.insert(k, d.path.clone());
         }
     }
-    let docs: Vec<Document> = docs.into_iter().zip(keep).filter(|(_, k)| *k).map(|(d, _)| d).collect();
+    let docs: Vec<Document> = docs
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(d, _)| d)
+        .collect();
 
     // Required fields of originals; every entry's own vocabulary ids and references.
     let originals: HashMap<(String, String), usize> = docs
@@ -316,15 +430,19 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         .filter(|(_, d)| d.lang == default)
         .map(|(i, d)| ((d.dir.clone(), d.id.clone()), i))
         .collect();
-    let typed_ids: HashMap<Kind, BTreeSet<String>> = docs.iter().filter(|d| d.lang == default).fold(
-        HashMap::new(),
-        |mut m, d| {
+    let typed_ids: HashMap<Kind, BTreeSet<String>> = docs
+        .iter()
+        .filter(|d| d.lang == default)
+        .fold(HashMap::new(), |mut m, d| {
             m.entry(d.kind).or_default().insert(d.id.clone());
             m
-        },
-    );
+        });
     for d in &docs {
-        let here = |segs: &[Seg]| yaml::locate(&d.fm_text, segs).map(|(l, c, n)| (l + d.fm_offset, c, n)).unwrap_or((1, 1, 3));
+        let here = |segs: &[Seg]| {
+            yaml::locate(&d.fm_text, segs)
+                .map(|(l, c, n)| (l + d.fm_offset, c, n))
+                .unwrap_or((1, 1, 3))
+        };
         if d.lang == default {
             let json = d.front.to_json();
             for field in d.kind.required() {
@@ -338,7 +456,11 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 }
             }
             if let FrontMatter::Method(m) = &d.front {
-                if m.evidence.is_empty() && m.evidence_note.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                if m.evidence.is_empty()
+                    && m.evidence_note
+                        .as_deref()
+                        .is_none_or(|s| s.trim().is_empty())
+                {
                     diags.push(
                         Diagnostic::error(code::NO_EVIDENCE, "method has no `evidence` and no `evidence_note`")
                             .in_file(&d.path)
@@ -353,10 +475,13 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 if lo > hi {
                     let (l, c, n) = here(&[Seg::Key("age_min")]);
                     diags.push(
-                        Diagnostic::error(code::AGE_RANGE, format!("age_min ({lo}) is above age_max ({hi})"))
-                            .in_file(&d.path)
-                            .at(l, c, n)
-                            .hint("swap the two values"),
+                        Diagnostic::error(
+                            code::AGE_RANGE,
+                            format!("age_min ({lo}) is above age_max ({hi})"),
+                        )
+                        .in_file(&d.path)
+                        .at(l, c, n)
+                        .hint("swap the two values"),
                     );
                 }
             }
@@ -365,15 +490,23 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             if vocab.get(list, &id).is_none() {
                 let (l, c, _) = here(&segs(&p));
                 let field = path_text(&p);
-                let field = field.rsplit_once('[').map(|(f, _)| f.to_string()).unwrap_or(field);
+                let field = field
+                    .rsplit_once('[')
+                    .map(|(f, _)| f.to_string())
+                    .unwrap_or(field);
                 let hint = suggest(&id, vocab.list(list).iter().map(|e| e.id.as_str()))
                     .map(|s| format!("did you mean \"{s}\"?"))
-                    .unwrap_or_else(|| format!("the ids of `{list}` are in content/vocabularies.yaml"));
+                    .unwrap_or_else(|| {
+                        format!("the ids of `{list}` are in content/vocabularies.yaml")
+                    });
                 diags.push(
-                    Diagnostic::error(code::UNKNOWN_VOCAB, format!("unknown vocabulary id \"{id}\" in {field}"))
-                        .in_file(&d.path)
-                        .at(l, c, id.chars().count())
-                        .hint(hint),
+                    Diagnostic::error(
+                        code::UNKNOWN_VOCAB,
+                        format!("unknown vocabulary id \"{id}\" in {field}"),
+                    )
+                    .in_file(&d.path)
+                    .at(l, c, id.chars().count())
+                    .hint(hint),
                 );
             }
         }
@@ -384,12 +517,25 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 let hint = known
                     .and_then(|k| suggest(&id, k.iter().map(String::as_str)))
                     .map(|s| format!("did you mean \"{s}\"?"))
-                    .unwrap_or_else(|| format!("no {} with this id exists; check the file name under content/{}/", kind.name(), config.section_of(kind).unwrap_or("")));
+                    .unwrap_or_else(|| {
+                        format!(
+                            "no {} with this id exists; check the file name under content/{}/",
+                            kind.name(),
+                            config.section_of(kind).unwrap_or("")
+                        )
+                    });
                 diags.push(
-                    Diagnostic::error(code::DANGLING_REF, format!("{} \"{id}\" does not exist ({})", kind.name(), path_text(&p)))
-                        .in_file(&d.path)
-                        .at(l, c, id.chars().count())
-                        .hint(hint),
+                    Diagnostic::error(
+                        code::DANGLING_REF,
+                        format!(
+                            "{} \"{id}\" does not exist ({})",
+                            kind.name(),
+                            path_text(&p)
+                        ),
+                    )
+                    .in_file(&d.path)
+                    .at(l, c, id.chars().count())
+                    .hint(hint),
                 );
             }
         }
@@ -404,10 +550,13 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         }
         let Some(&oi) = originals.get(&(d.dir.clone(), d.id.clone())) else {
             diags.push(
-                Diagnostic::error(code::ORPHAN_TRANSLATION, format!("translation has no original: expected {}", orig_path(d)))
-                    .in_file(&d.path)
-                    .at(1, 1, 3)
-                    .hint("write the original in the default language first, or fix the file name"),
+                Diagnostic::error(
+                    code::ORPHAN_TRANSLATION,
+                    format!("translation has no original: expected {}", orig_path(d)),
+                )
+                .in_file(&d.path)
+                .at(1, 1, 3)
+                .hint("write the original in the default language first, or fix the file name"),
             );
             continue;
         };
@@ -424,7 +573,11 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 merged.push(t);
             }
             Err(e) => diags.push(
-                Diagnostic::error(code::WRONG_TYPE, format!("translation does not fit its original: {e}")).in_file(&d.path),
+                Diagnostic::error(
+                    code::WRONG_TYPE,
+                    format!("translation does not fit its original: {e}"),
+                )
+                .in_file(&d.path),
             ),
         }
     }
@@ -434,7 +587,10 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by(|&a, &b| (&docs[a].lang, &urls[a]).cmp(&(&docs[b].lang, &urls[b])));
     let mut slots: Vec<Option<Document>> = docs.drain(..).map(Some).collect();
-    let docs: Vec<Document> = order.iter().map(|&i| slots[i].take().expect("each once")).collect();
+    let docs: Vec<Document> = order
+        .iter()
+        .map(|&i| slots[i].take().expect("each once"))
+        .collect();
     let urls: Vec<String> = docs.iter().map(|d| url_of(d, &config)).collect();
 
     let index: HashMap<(Kind, String, String), usize> = docs
@@ -442,7 +598,11 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         .enumerate()
         .map(|(i, d)| ((d.kind, d.id.clone(), d.lang.clone()), i))
         .collect();
-    let by_source: HashMap<&str, usize> = docs.iter().enumerate().map(|(i, d)| (d.path.as_str(), i)).collect();
+    let by_source: HashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.as_str(), i))
+        .collect();
     let by_path: HashMap<String, usize> = docs
         .iter()
         .enumerate()
@@ -466,25 +626,38 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 None => Some(i),
                 Some(t) => {
                     let source = format!("content/{t}");
-                    by_path.get(&source).copied().or_else(|| by_source.get(source.as_str()).copied()).map(|ti| {
-                        // Prefer the target's translation in the linking page's language.
-                        let td = &docs[ti];
-                        index.get(&(td.kind, td.id.clone(), d.lang.clone())).copied().filter(|&x| docs[x].dir == td.dir).unwrap_or(ti)
-                    })
+                    by_path
+                        .get(&source)
+                        .copied()
+                        .or_else(|| by_source.get(source.as_str()).copied())
+                        .map(|ti| {
+                            // Prefer the target's translation in the linking page's language.
+                            let td = &docs[ti];
+                            index
+                                .get(&(td.kind, td.id.clone(), d.lang.clone()))
+                                .copied()
+                                .filter(|&x| docs[x].dir == td.dir)
+                                .unwrap_or(ti)
+                        })
                 }
             };
             let Some(ti) = target else {
                 let hint = suggest(
                     l.target.as_deref().unwrap_or(""),
-                    by_path.keys().map(|k| k.strip_prefix("content/").unwrap_or(k)),
+                    by_path
+                        .keys()
+                        .map(|k| k.strip_prefix("content/").unwrap_or(k)),
                 )
                 .map(|s| format!("did you mean `{s}`? Links are relative to this file's folder"))
                 .unwrap_or_else(|| "links to pages are relative paths to their .md files".into());
                 diags.push(
-                    Diagnostic::error(code::BROKEN_LINK, format!("broken link: `{}` does not exist", l.written))
-                        .in_file(&d.path)
-                        .at(l.line, l.column, 1)
-                        .hint(hint),
+                    Diagnostic::error(
+                        code::BROKEN_LINK,
+                        format!("broken link: `{}` does not exist", l.written),
+                    )
+                    .in_file(&d.path)
+                    .at(l.line, l.column, 1)
+                    .hint(hint),
                 );
                 resolved.push((i, None));
                 continue;
@@ -494,12 +667,20 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 if !known.contains(a) {
                     let hint = suggest(a, known.iter().map(String::as_str))
                         .map(|s| format!("did you mean `#{s}`?"))
-                        .unwrap_or_else(|| "anchors are the headings' ids: lowercase, ä→a, spaces→-".into());
+                        .unwrap_or_else(|| {
+                            "anchors are the headings' ids: lowercase, ä→a, spaces→-".into()
+                        });
                     diags.push(
-                        Diagnostic::error(code::BROKEN_ANCHOR, format!("broken anchor: `#{a}` is not a heading of {}", docs[ti].path))
-                            .in_file(&d.path)
-                            .at(l.line, l.column, 1)
-                            .hint(hint),
+                        Diagnostic::error(
+                            code::BROKEN_ANCHOR,
+                            format!(
+                                "broken anchor: `#{a}` is not a heading of {}",
+                                docs[ti].path
+                            ),
+                        )
+                        .in_file(&d.path)
+                        .at(l.line, l.column, 1)
+                        .hint(hint),
                     );
                 }
             }
@@ -510,7 +691,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
 
     // Back-references and facets from the default-language entries.
     let mut backrefs: HashMap<(Kind, String), BackRefs> = HashMap::new();
-    let mut facets: BTreeMap<&'static str, BTreeMap<String, BTreeSet<(Kind, String)>>> = BTreeMap::new();
+    let mut facets: FacetIndex = BTreeMap::new();
     for d in docs.iter().filter(|d| d.lang == default) {
         for (_, kind, id) in entry_refs(&d.front) {
             let b = backrefs.entry((kind, id)).or_default();
@@ -522,13 +703,31 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             };
         }
         for (slug, value) in facet_values(&d.front) {
-            if vocab.get(FACETS.iter().find(|f| f.slug == slug).map(|f| f.list).unwrap_or(""), &value).is_some() {
-                facets.entry(slug).or_default().entry(value).or_default().insert((d.kind, d.id.clone()));
+            if vocab
+                .get(
+                    FACETS
+                        .iter()
+                        .find(|f| f.slug == slug)
+                        .map(|f| f.list)
+                        .unwrap_or(""),
+                    &value,
+                )
+                .is_some()
+            {
+                facets
+                    .entry(slug)
+                    .or_default()
+                    .entry(value)
+                    .or_default()
+                    .insert((d.kind, d.id.clone()));
             }
         }
     }
 
-    if diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
+    if diags
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error)
+    {
         return (None, diags);
     }
     let site = Site {
@@ -549,6 +748,10 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
 }
 
 fn orig_path(d: &Document) -> String {
-    let dir = if d.dir.is_empty() { String::new() } else { format!("{}/", d.dir) };
+    let dir = if d.dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", d.dir)
+    };
     format!("content/{dir}{}.md", d.id)
 }

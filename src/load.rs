@@ -71,11 +71,15 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
         }
     };
     for (list, id) in vocab.duplicates() {
-        let (line, col) = yaml::find_value(&vocab_text, &[yaml::Seg::Key(list)], &id).unwrap_or((0, 0));
+        let (line, col) =
+            yaml::find_value(&vocab_text, &[yaml::Seg::Key(list)], &id).unwrap_or((0, 0));
         diags.push(
-            Diagnostic::error(code::BAD_VOCABULARY, format!("duplicate id \"{id}\" in vocabulary `{list}`"))
-                .in_file(VOCABULARY_FILE)
-                .at(line, col, id.chars().count()),
+            Diagnostic::error(
+                code::BAD_VOCABULARY,
+                format!("duplicate id \"{id}\" in vocabulary `{list}`"),
+            )
+            .in_file(VOCABULARY_FILE)
+            .at(line, col, id.chars().count()),
         );
         bad = true;
     }
@@ -94,10 +98,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
     let mut files = Vec::new();
     let mut assets = Vec::new();
     if !content.is_dir() {
-        diags.push(
-            Diagnostic::error(code::IO, "no content/ folder")
-                .hint("create content/ with at least content/_index.md, or pass --root to the site folder"),
-        );
+        diags.push(Diagnostic::error(code::IO, "no content/ folder").hint(
+            "create content/ with at least content/_index.md, or pass --root to the site folder",
+        ));
         return None;
     }
     let canonical_content = content.canonicalize().unwrap_or_else(|_| content.clone());
@@ -130,7 +133,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
                 continue;
             }
             let target = entry.path().canonicalize();
-            if !target.map(|t| t.starts_with(&canonical_content)).unwrap_or(false) {
+            if !target
+                .map(|t| t.starts_with(&canonical_content))
+                .unwrap_or(false)
+            {
                 diags.push(
                     Diagnostic::error(code::SYMLINK, "symbolic link points outside content/")
                         .in_file(&path)
@@ -162,8 +168,14 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
         files,
         assets,
         yaml_sources: vec![
-            SourceFile { path: CONFIG_FILE.into(), text: config_text },
-            SourceFile { path: VOCABULARY_FILE.into(), text: vocab_text },
+            SourceFile {
+                path: CONFIG_FILE.into(),
+                text: config_text,
+            },
+            SourceFile {
+                path: VOCABULARY_FILE.into(),
+                text: vocab_text,
+            },
         ],
     })
 }
@@ -195,10 +207,15 @@ fn read_text(root: &Path, path: &str, max: u64, diags: &mut Diagnostics) -> Opti
         diags.push(
             Diagnostic::error(
                 code::TOO_LARGE,
-                format!("file is {} bytes, over the limit of {max} bytes", meta.len()),
+                format!(
+                    "file is {} bytes, over the limit of {max} bytes",
+                    meta.len()
+                ),
             )
             .in_file(path)
-            .hint("split the text into several pages, or raise `max_file_size` in tietopankki.yaml"),
+            .hint(
+                "split the text into several pages, or raise `max_file_size` in tietopankki.yaml",
+            ),
         );
         return None;
     }
@@ -219,15 +236,20 @@ fn read_text(root: &Path, path: &str, max: u64, diags: &mut Diagnostics) -> Opti
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-            let col = String::from_utf8_lossy(&valid[valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)..])
-                .chars()
-                .count()
+            let col = String::from_utf8_lossy(
+                &valid[valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)..],
+            )
+            .chars()
+            .count()
                 + 1;
             diags.push(
-                Diagnostic::error(code::INVALID_UTF8, format!("file is not valid UTF-8 (byte {})", valid.len()))
-                    .in_file(path)
-                    .at(line, col, 1)
-                    .hint("save the file as UTF-8 in your editor"),
+                Diagnostic::error(
+                    code::INVALID_UTF8,
+                    format!("file is not valid UTF-8 (byte {})", valid.len()),
+                )
+                .in_file(path)
+                .at(line, col, 1)
+                .hint("save the file as UTF-8 in your editor"),
             );
             None
         }

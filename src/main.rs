@@ -14,7 +14,11 @@ use tietopankki::model::Kind;
 use tietopankki::{build, default_output, load, scaffold, schema, BuildOptions, Outcome};
 
 #[derive(Parser)]
-#[command(name = "tietopankki", version, about = "Builds the OT-keskus knowledge bank into a static site")]
+#[command(
+    name = "tietopankki",
+    version,
+    about = "Builds the OT-keskus knowledge bank into a static site"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,9 +87,21 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, output, base_url, relative_links, quiet } => {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            relative_links,
+            quiet,
+        } => {
             let output = output.unwrap_or_else(|| default_output(&root));
-            let opts = BuildOptions { root, output: Some(output.clone()), base_url, relative_links, live_reload: false };
+            let opts = BuildOptions {
+                root,
+                output: Some(output.clone()),
+                base_url,
+                relative_links,
+                live_reload: false,
+            };
             let progress = progress(quiet);
             let outcome = build(&opts);
             progress.finish_and_clear();
@@ -94,25 +110,44 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             if !quiet {
+                let stages: Vec<String> = outcome
+                    .timings
+                    .iter()
+                    .map(|(s, d)| format!("{s} {:.2}", d.as_secs_f64()))
+                    .collect();
                 eprintln!(
-                    "built {} pages ({} files) in {:.2} s into {}",
+                    "built {} pages ({} files) in {:.2} s into {} ({})",
                     outcome.pages,
                     outcome.files,
                     outcome.total().as_secs_f64(),
-                    output.display()
+                    output.display(),
+                    stages.join(", ")
                 );
             }
             ExitCode::SUCCESS
         }
         Command::Check { root, format } => {
-            let opts = BuildOptions { root, output: None, base_url: None, relative_links: false, live_reload: false };
+            let opts = BuildOptions {
+                root,
+                output: None,
+                base_url: None,
+                relative_links: false,
+                live_reload: false,
+            };
             let outcome = build(&opts);
             match format {
                 Format::Json => println!("{}", outcome.diagnostics.to_json()),
                 Format::Human => {
                     report(&outcome, false);
                     if !outcome.diagnostics.has_errors() {
-                        eprintln!("ok: {} pages checked, {}", outcome.pages, tietopankki::diagnostics::summary_line(0, outcome.diagnostics.count(Severity::Warning)));
+                        eprintln!(
+                            "ok: {} pages checked, {}",
+                            outcome.pages,
+                            tietopankki::diagnostics::summary_line(
+                                0,
+                                outcome.diagnostics.count(Severity::Warning)
+                            )
+                        );
                     }
                 }
             }
@@ -122,7 +157,12 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::New { kind, slug, title, root } => {
+        Command::New {
+            kind,
+            slug,
+            title,
+            root,
+        } => {
             let kind = match kind {
                 NewKind::Method => Kind::Method,
                 NewKind::Centre => Kind::Centre,
@@ -131,10 +171,23 @@ fn main() -> ExitCode {
             };
             let mut diags = Diagnostics::default();
             let Some(input) = load::load(&root, &mut diags) else {
-                report(&Outcome { diagnostics: diags, ..Outcome::default() }, false);
+                report(
+                    &Outcome {
+                        diagnostics: diags,
+                        ..Outcome::default()
+                    },
+                    false,
+                );
                 return ExitCode::from(1);
             };
-            match scaffold::new_entry(&root, &input.config, &input.vocab, kind, &slug, title.as_deref()) {
+            match scaffold::new_entry(
+                &root,
+                &input.config,
+                &input.vocab,
+                kind,
+                &slug,
+                title.as_deref(),
+            ) {
                 Ok(p) => {
                     eprintln!("wrote {}", p.display());
                     ExitCode::SUCCESS
@@ -147,16 +200,25 @@ fn main() -> ExitCode {
         }
         Command::Schema { r#type } => match r#type {
             None => {
-                println!("{}", serde_json::to_string_pretty(&schema::all()).expect("schema serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&schema::all()).expect("schema serialises")
+                );
                 ExitCode::SUCCESS
             }
             Some(t) => match schema::schema(&t) {
                 Some(s) => {
-                    println!("{}", serde_json::to_string_pretty(&s).expect("schema serialises"));
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&s).expect("schema serialises")
+                    );
                     ExitCode::SUCCESS
                 }
                 None => {
-                    eprintln!("error: unknown type \"{t}\"; use one of: {}", schema::TYPES.join(", "));
+                    eprintln!(
+                        "error: unknown type \"{t}\"; use one of: {}",
+                        schema::TYPES.join(", ")
+                    );
                     ExitCode::from(2)
                 }
             },
@@ -176,7 +238,9 @@ fn progress(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return bar;
     }
-    bar.set_style(ProgressStyle::with_template("{spinner} building… {elapsed}").expect("valid template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} building… {elapsed}").expect("valid template"),
+    );
     let shown = bar.clone();
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_secs(1));
@@ -193,7 +257,11 @@ fn report(outcome: &Outcome, quiet: bool) {
     if d.is_empty() || (quiet && !d.has_errors()) {
         return;
     }
-    let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let choice = if std::io::stderr().is_terminal() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
     let mut stderr = StandardStream::stderr(choice);
     if let Err(e) = d.write_human(&mut stderr, &outcome.sources) {
         eprintln!("error: cannot print diagnostics: {e}");

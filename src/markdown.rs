@@ -54,7 +54,11 @@ fn is_internal(dest: &str) -> bool {
     if dest.starts_with('#') {
         return true;
     }
-    if dest.contains("://") || dest.starts_with('/') || dest.starts_with("mailto:") || dest.starts_with("tel:") {
+    if dest.contains("://")
+        || dest.starts_with('/')
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+    {
         return false;
     }
     let path = dest.split('#').next().unwrap_or("");
@@ -78,7 +82,12 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
     let mut used = std::collections::BTreeSet::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_internal(&dest_url) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if is_internal(&dest_url) => {
                 let (path, anchor) = match dest_url.split_once('#') {
                     Some((p, a)) => (p, Some(a.to_string())),
                     None => (&*dest_url, None),
@@ -87,12 +96,26 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
                 let target = if decoded.is_empty() {
                     None
                 } else {
-                    Some(paths::resolve_relative(dir, &decoded).unwrap_or_else(|| format!("../{decoded}")))
+                    Some(
+                        paths::resolve_relative(dir, &decoded)
+                            .unwrap_or_else(|| format!("../{decoded}")),
+                    )
                 };
                 let (line, column) = position(range.start);
-                out.links.push(Link { target, anchor, written: dest_url.to_string(), line, column });
+                out.links.push(Link {
+                    target,
+                    anchor,
+                    written: dest_url.to_string(),
+                    line,
+                    column,
+                });
                 let marker = format!("{LINK_MARKER}{}", out.links.len() - 1);
-                Event::Start(Tag::Link { link_type, dest_url: CowStr::from(marker), title, id })
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(marker),
+                    title,
+                    id,
+                })
             }
             Event::Html(h) | Event::InlineHtml(h) => match policy {
                 RawHtml::Allow => Event::Html(h),
@@ -111,7 +134,10 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, level)) = in_heading.take() {
-                    if let Event::Start(Tag::Heading { id, classes, attrs, .. }) = &events[start] {
+                    if let Event::Start(Tag::Heading {
+                        id, classes, attrs, ..
+                    }) = &events[start]
+                    {
                         let anchor = match id {
                             Some(id) => id.to_string(),
                             None => unique(paths::anchor(&heading_text), &mut used),

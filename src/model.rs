@@ -91,7 +91,8 @@ impl<'de> Deserialize<'de> for Date {
 
 impl<'de> Deserialize<'de> for PartialDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(DateVisitor { min_parts: 1 }).map(PartialDate)
+        d.deserialize_any(DateVisitor { min_parts: 1 })
+            .map(PartialDate)
     }
 }
 
@@ -144,7 +145,6 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-
 
 /// A method or approach (`menetelmä`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -422,7 +422,9 @@ pub enum FrontMatter {
 }
 
 /// Which collection a file belongs to; chosen by its folder in `tietopankki.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Method,

@@ -66,7 +66,8 @@ pub fn classify(path: &str, config: &Config) -> Result<(String, String, String, 
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let (id, lang) = match stem.rsplit_once('.') {
         Some((id, suffix))
-            if (2..=3).contains(&suffix.len()) && suffix.chars().all(|c| c.is_ascii_lowercase()) =>
+            if (2..=3).contains(&suffix.len())
+                && suffix.chars().all(|c| c.is_ascii_lowercase()) =>
         {
             if !config.languages.iter().any(|l| l == suffix) {
                 return Err(Diagnostic::error(
@@ -83,7 +84,11 @@ pub fn classify(path: &str, config: &Config) -> Result<(String, String, String, 
         }
         _ => (stem.to_string(), config.default_language().to_string()),
     };
-    for seg in dir.split('/').filter(|s| !s.is_empty()).chain([id.as_str()]) {
+    for seg in dir
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .chain([id.as_str()])
+    {
         if seg == "_index" && seg == id {
             continue;
         }
@@ -113,24 +118,35 @@ fn parse_file(file: &SourceFile, config: &Config) -> Result<Document, Vec<Diagno
             .at(1, 1, 1)
             .hint("start the file with a `---` line, the fields (at least `title: ...`), and another `---` line")]);
     };
-    let (fm_text, body) = match rest.find("\n---\n").map(|i| (i, 5)).or_else(|| {
-        rest.ends_with("\n---").then(|| (rest.len() - 4, 4))
-    }) {
+    let (fm_text, body) = match rest
+        .find("\n---\n")
+        .map(|i| (i, 5))
+        .or_else(|| rest.ends_with("\n---").then(|| (rest.len() - 4, 4)))
+    {
         Some((i, skip)) => (&rest[..i + 1], &rest[(i + skip).min(rest.len())..]),
         None if rest.starts_with("---\n") || rest == "---" => ("", rest.get(4..).unwrap_or("")),
         None => {
-            return Err(vec![Diagnostic::error(code::NO_FRONT_MATTER, "front matter is not closed")
-                .in_file(&file.path)
-                .at(1, 1, 3)
-                .hint("add a line with only `---` after the last field")])
+            return Err(vec![Diagnostic::error(
+                code::NO_FRONT_MATTER,
+                "front matter is not closed",
+            )
+            .in_file(&file.path)
+            .at(1, 1, 3)
+            .hint("add a line with only `---` after the last field")])
         }
     };
     let fm_offset = 1;
     let body_offset = fm_offset + fm_text.lines().count() + 1;
     let front = match kind {
-        Kind::Method => yaml::from_str::<Method>(fm_text, &file.path, fm_offset).map(FrontMatter::Method),
-        Kind::Centre => yaml::from_str::<Centre>(fm_text, &file.path, fm_offset).map(FrontMatter::Centre),
-        Kind::Pathway => yaml::from_str::<Pathway>(fm_text, &file.path, fm_offset).map(FrontMatter::Pathway),
+        Kind::Method => {
+            yaml::from_str::<Method>(fm_text, &file.path, fm_offset).map(FrontMatter::Method)
+        }
+        Kind::Centre => {
+            yaml::from_str::<Centre>(fm_text, &file.path, fm_offset).map(FrontMatter::Centre)
+        }
+        Kind::Pathway => {
+            yaml::from_str::<Pathway>(fm_text, &file.path, fm_offset).map(FrontMatter::Pathway)
+        }
         Kind::Page => yaml::from_str::<Page>(fm_text, &file.path, fm_offset).map(FrontMatter::Page),
     }?;
     let mut rendered = markdown::render(body, &dir, config.raw_html);

@@ -16,7 +16,13 @@ pub fn is_safe_segment(s: &str) -> bool {
         && s.len() <= MAX_SEGMENT
         && !s.starts_with('.')
         && !s.starts_with('-')
-        && s.chars().all(|c| c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c) || c == '-' || c == '_' || c == '.')
+        && s.chars().all(|c| {
+            c.is_alphanumeric()
+                || ('\u{300}'..='\u{36f}').contains(&c)
+                || c == '-'
+                || c == '_'
+                || c == '.'
+        })
         && !RESERVED.contains(&s.to_ascii_lowercase().as_str())
 }
 
@@ -121,7 +127,10 @@ mod tests {
 
     #[test]
     fn relative_links_cannot_leave_content() {
-        assert_eq!(resolve_relative("menetelmat", "../keskukset/x.md").unwrap(), "keskukset/x.md");
+        assert_eq!(
+            resolve_relative("menetelmat", "../keskukset/x.md").unwrap(),
+            "keskukset/x.md"
+        );
         assert_eq!(resolve_relative("", "../../etc/passwd"), None);
     }
 

@@ -28,16 +28,27 @@ pub struct UrlStyle {
 
 impl UrlStyle {
     pub fn new(base_url: &str, relative: bool) -> UrlStyle {
-        let base = if base_url.ends_with('/') { base_url.to_string() } else { format!("{base_url}/") };
+        let base = if base_url.ends_with('/') {
+            base_url.to_string()
+        } else {
+            format!("{base_url}/")
+        };
         let (absolute, base_path) = match base.split_once("://") {
             Some((_, rest)) => {
-                let path = rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into());
+                let path = rest
+                    .find('/')
+                    .map(|i| rest[i..].to_string())
+                    .unwrap_or_else(|| "/".into());
                 (Some(base.clone()), path)
             }
             None if base.starts_with('/') => (None, base),
             None => (None, format!("/{base}")),
         };
-        UrlStyle { absolute, base_path, relative }
+        UrlStyle {
+            absolute,
+            base_path,
+            relative,
+        }
     }
 
     /// The link prefix for a page written at site path `dir`.
@@ -98,7 +109,11 @@ impl Ctx<'_> {
         Value::Array(
             ids.iter()
                 .map(|id| {
-                    let has_page = self.site.facets.get(slug).is_some_and(|f| f.contains_key(id));
+                    let has_page = self
+                        .site
+                        .facets
+                        .get(slug)
+                        .is_some_and(|f| f.contains_key(id));
                     json!({
                         "id": id,
                         "label": self.label(list, id, lang),
@@ -110,7 +125,11 @@ impl Ctx<'_> {
     }
 
     fn labels(&self, list: &str, ids: &[String], lang: &str) -> Value {
-        Value::Array(ids.iter().map(|id| json!({"id": id, "label": self.label(list, id, lang)})).collect())
+        Value::Array(
+            ids.iter()
+                .map(|id| json!({"id": id, "label": self.label(list, id, lang)}))
+                .collect(),
+        )
     }
 
     fn status_label(&self, status: Option<Status>, t: &BTreeMap<String, String>) -> Value {
@@ -146,8 +165,16 @@ impl Ctx<'_> {
         Some(v)
     }
 
-    fn summaries<'s>(&self, kind: Kind, ids: impl IntoIterator<Item = &'s String>, lang: &str) -> Value {
-        let mut items: Vec<Value> = ids.into_iter().filter_map(|id| self.summary(kind, id, lang)).collect();
+    fn summaries<'s>(
+        &self,
+        kind: Kind,
+        ids: impl IntoIterator<Item = &'s String>,
+        lang: &str,
+    ) -> Value {
+        let mut items: Vec<Value> = ids
+            .into_iter()
+            .filter_map(|id| self.summary(kind, id, lang))
+            .collect();
         sort_by_title(&mut items);
         Value::Array(items)
     }
@@ -158,7 +185,13 @@ fn sort_by_title(items: &mut [Value]) {
 }
 
 /// Replaces the link markers of a rendered body with real links for a page written at `dir`.
-fn resolve_links(html: &str, links: &[(usize, Option<String>)], ctx: &Ctx, root: &str, self_index: usize) -> String {
+fn resolve_links(
+    html: &str,
+    links: &[(usize, Option<String>)],
+    ctx: &Ctx,
+    root: &str,
+    self_index: usize,
+) -> String {
     let mut out = String::with_capacity(html.len() + links.len() * 16);
     let mut rest = html;
     while let Some(pos) = rest.find(LINK_MARKER) {
@@ -212,7 +245,11 @@ fn doc_view(ctx: &Ctx, i: usize, root: &str, t: &BTreeMap<String, String>) -> Va
         "reviewed": d.front.reviewed().map(|r| r.0.clone()),
         "source_path": d.path,
     });
-    let back = site.backrefs.get(&(d.kind, d.id.clone())).cloned().unwrap_or_default();
+    let back = site
+        .backrefs
+        .get(&(d.kind, d.id.clone()))
+        .cloned()
+        .unwrap_or_default();
     match &d.front {
         FrontMatter::Method(m) => {
             let mut related: Vec<String> = m.related.clone();
@@ -271,15 +308,22 @@ fn doc_view(ctx: &Ctx, i: usize, root: &str, t: &BTreeMap<String, String>) -> Va
             merge_into(&mut v, extra);
         }
         FrontMatter::Pathway(p) => {
-            let steps: Vec<Value> = p.steps.iter().enumerate().map(|(n, s)| json!({
-                "number": n + 1, "title": s.title, "level": s.level,
-                "level_label": ctx.label("service_levels", &s.level, lang),
-                "actors": ctx.labels("actors", &s.actors, lang),
-                "methods": ctx.summaries(Kind::Method, &s.methods, lang),
-                "centres": ctx.summaries(Kind::Centre, &s.centres, lang),
-                "description": s.description, "entry_criteria": s.entry_criteria,
-                "escalate_when": s.escalate_when, "time_limits": s.time_limits,
-            })).collect();
+            let steps: Vec<Value> = p
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    json!({
+                        "number": n + 1, "title": s.title, "level": s.level,
+                        "level_label": ctx.label("service_levels", &s.level, lang),
+                        "actors": ctx.labels("actors", &s.actors, lang),
+                        "methods": ctx.summaries(Kind::Method, &s.methods, lang),
+                        "centres": ctx.summaries(Kind::Centre, &s.centres, lang),
+                        "description": s.description, "entry_criteria": s.entry_criteria,
+                        "escalate_when": s.escalate_when, "time_limits": s.time_limits,
+                    })
+                })
+                .collect();
             let extra = json!({
                 "status": ctx.status_label(p.status, t),
                 "themes": ctx.facet_links("teemat", "themes", &p.themes, lang),
@@ -297,7 +341,10 @@ fn doc_view(ctx: &Ctx, i: usize, root: &str, t: &BTreeMap<String, String>) -> Va
                 "term": g.term, "anchor": paths::anchor(&g.term), "definition": g.definition,
                 "see_also": g.see_also.iter().map(|s| json!({"term": s, "anchor": paths::anchor(s)})).collect::<Vec<_>>(),
             })).collect();
-            merge_into(&mut v, json!({"glossary": glossary, "description": p.description}));
+            merge_into(
+                &mut v,
+                json!({"glossary": glossary, "description": p.description}),
+            );
         }
     }
     v
@@ -320,15 +367,28 @@ struct Job {
 }
 
 /// Renders the whole site. Errors are template failures; content errors were caught earlier.
-pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+pub fn render(
+    site: &Site,
+    style: &UrlStyle,
+    live_reload: bool,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let tera = compile_templates(site)?;
-    let ctx = Ctx { site, style, live_reload };
+    let ctx = Ctx {
+        site,
+        style,
+        live_reload,
+    };
     let langs = site.config.languages.clone();
     let default = ctx.default_lang().to_string();
     let strings: HashMap<String, BTreeMap<String, String>> = langs
         .iter()
         .map(|l| {
-            let mut s = site.theme.strings.get(&default).cloned().unwrap_or_default();
+            let mut s = site
+                .theme
+                .strings
+                .get(&default)
+                .cloned()
+                .unwrap_or_default();
             s.extend(site.theme.strings.get(l).cloned().unwrap_or_default());
             (l.clone(), s)
         })
@@ -346,7 +406,12 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
         }
         let alternates = langs
             .iter()
-            .filter_map(|l| site.index.get(&(d.kind, d.id.clone(), l.clone())).filter(|&&j| site.docs[j].dir == d.dir).map(|&j| (l.clone(), site.urls[j].clone())))
+            .filter_map(|l| {
+                site.index
+                    .get(&(d.kind, d.id.clone(), l.clone()))
+                    .filter(|&&j| site.docs[j].dir == d.dir)
+                    .map(|&j| (l.clone(), site.urls[j].clone()))
+            })
             .collect();
         let template = match (d.kind, d.dir.is_empty() && d.is_index()) {
             (Kind::Method, _) => "method.html",
@@ -357,12 +422,24 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
         };
         let mut data = Map::new();
         data.insert("doc_index".into(), json!(i));
-        jobs.push(Job { template, path: site.urls[i].clone(), lang: d.lang.clone(), alternates, data });
+        jobs.push(Job {
+            template,
+            path: site.urls[i].clone(),
+            lang: d.lang.clone(),
+            alternates,
+            data,
+        });
     }
     // Home pages for languages without their own `_index`: the default one, with a notice.
-    let default_home = site.index.get(&(Kind::Page, "_index".to_string(), default.clone())).copied();
+    let default_home = site
+        .index
+        .get(&(Kind::Page, "_index".to_string(), default.clone()))
+        .copied();
     for l in &langs {
-        if site.index.contains_key(&(Kind::Page, "_index".into(), l.clone())) {
+        if site
+            .index
+            .contains_key(&(Kind::Page, "_index".into(), l.clone()))
+        {
             continue;
         }
         let mut data = Map::new();
@@ -370,7 +447,13 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
             data.insert("doc_index".into(), json!(i));
         }
         let alternates = all_langs(&|x| site.lang_prefix(x));
-        jobs.push(Job { template: "home.html", path: site.lang_prefix(l), lang: l.clone(), alternates, data });
+        jobs.push(Job {
+            template: "home.html",
+            path: site.lang_prefix(l),
+            lang: l.clone(),
+            alternates,
+            data,
+        });
     }
     // Section lists.
     for (section, kind) in &site.config.sections {
@@ -384,14 +467,20 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
                 .collect();
             let mut data = Map::new();
             data.insert("section".into(), json!(section));
-            data.insert("section_label".into(), json!(strings[l].get(&format!("section_{}", kind.name()))));
+            data.insert(
+                "section_label".into(),
+                json!(strings[l].get(&format!("section_{}", kind.name()))),
+            );
             data.insert("entries".into(), ctx.summaries(*kind, &ids, l));
-            if let Some(i) = site.find(Kind::Page, "_index", l).filter(|_| false) {
-                data.insert("intro".into(), json!(i));
-            }
-            let intro = site.index.get(&(Kind::Page, "_index".into(), l.clone())).filter(|&&i| &site.docs[i].dir == section);
+            let intro = site
+                .index
+                .get(&(Kind::Page, "_index".into(), l.clone()))
+                .filter(|&&i| &site.docs[i].dir == section);
             if let Some(&i) = intro {
-                data.insert("intro".into(), json!({"title": site.docs[i].front.title(), "body": site.docs[i].body.html}));
+                data.insert(
+                    "intro".into(),
+                    json!({"title": site.docs[i].front.title(), "body": site.docs[i].body.html}),
+                );
             }
             jobs.push(Job {
                 template: "list.html",
@@ -414,7 +503,10 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
                 .filter_map(|e| values.get(&e.id).map(|ents| json!({"id": e.id, "label": e.label(l), "count": ents.len(), "path": ctx.facet_path(f.slug, &e.id, l)})))
                 .collect();
             let mut data = Map::new();
-            data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list))}));
+            data.insert(
+                "facet".into(),
+                json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list))}),
+            );
             data.insert("values".into(), Value::Array(list));
             jobs.push(Job {
                 template: "facets.html",
@@ -424,8 +516,16 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
                 data,
             });
             for (value, entries) in &values {
-                let methods: Vec<&String> = entries.iter().filter(|(k, _)| *k == Kind::Method).map(|(_, id)| id).collect();
-                let pathways: Vec<&String> = entries.iter().filter(|(k, _)| *k == Kind::Pathway).map(|(_, id)| id).collect();
+                let methods: Vec<&String> = entries
+                    .iter()
+                    .filter(|(k, _)| *k == Kind::Method)
+                    .map(|(_, id)| id)
+                    .collect();
+                let pathways: Vec<&String> = entries
+                    .iter()
+                    .filter(|(k, _)| *k == Kind::Pathway)
+                    .map(|(_, id)| id)
+                    .collect();
                 let mut data = Map::new();
                 data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list)), "path": style.link(&format!("{prefix}{}/", f.slug))}));
                 data.insert("value".into(), json!({"id": value, "label": ctx.label(f.list, value, l), "count": entries.len()}));
@@ -435,7 +535,9 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
                     template: "facet.html",
                     path: format!("{prefix}{}/{value}/", f.slug),
                     lang: l.clone(),
-                    alternates: all_langs(&|x| format!("{}{}/{value}/", site.lang_prefix(x), f.slug)),
+                    alternates: all_langs(&|x| {
+                        format!("{}{}/{value}/", site.lang_prefix(x), f.slug)
+                    }),
                     data,
                 });
             }
@@ -443,7 +545,10 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
     }
 
     // Shared per-language context, built once.
-    let nav: HashMap<String, Value> = langs.iter().map(|l| (l.clone(), nav_view(&ctx, l, &strings[l]))).collect();
+    let nav: HashMap<String, Value> = langs
+        .iter()
+        .map(|l| (l.clone(), nav_view(&ctx, l, &strings[l])))
+        .collect();
     let base: HashMap<String, Context> = langs
         .iter()
         .map(|l| {
@@ -451,8 +556,22 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
             c.insert("lang", l);
             c.insert("default_lang", &default);
             c.insert("t", &strings[l]);
-            c.insert("site_title", site.config.title.get(l).or_else(|| site.config.title.get(&default)).unwrap_or(&String::new()));
-            c.insert("site_description", &site.config.description.get(l).or_else(|| site.config.description.get(&default)));
+            c.insert(
+                "site_title",
+                site.config
+                    .title
+                    .get(l)
+                    .or_else(|| site.config.title.get(&default))
+                    .unwrap_or(&String::new()),
+            );
+            c.insert(
+                "site_description",
+                &site
+                    .config
+                    .description
+                    .get(l)
+                    .or_else(|| site.config.description.get(&default)),
+            );
             c.insert("publisher", &site.config.publisher);
             c.insert("nav", &nav[l]);
             c.insert("live_reload", &ctx.live_reload);
@@ -492,7 +611,10 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
                 c.insert("home", &home_view(&ctx, &job.lang));
             }
             tera.render(job.template, &c)
-                .map(|html| OutputFile { path: format!("{}index.html", job.path), bytes: html.into_bytes() })
+                .map(|html| OutputFile {
+                    path: format!("{}index.html", job.path),
+                    bytes: html.into_bytes(),
+                })
                 .map_err(|e| render_error(site, job.template, &job.path, &e))
         })
         .collect();
@@ -507,34 +629,59 @@ pub fn render(site: &Site, style: &UrlStyle, live_reload: bool) -> Result<Vec<Ou
     }
     // 404, sitemap, feed, robots, export, static files.
     let mut c404 = base[&default].clone();
-    c404.insert("root", &style.root(if style.relative { "" } else { "" }));
+    c404.insert("root", &style.root(""));
     c404.insert("path", "404.html");
     c404.insert("canonical", &style.absolute("404.html"));
     c404.insert("alternates", &Vec::<Value>::new());
     match tera.render("404.html", &c404) {
-        Ok(h) => out.push(OutputFile { path: "404.html".into(), bytes: h.into_bytes() }),
+        Ok(h) => out.push(OutputFile {
+            path: "404.html".into(),
+            bytes: h.into_bytes(),
+        }),
         Err(e) => errors.push(render_error(site, "404.html", "404.html", &e)),
     }
-    let mut page_paths: Vec<String> = out.iter().filter(|f| f.path.ends_with("index.html")).map(|f| f.path.trim_end_matches("index.html").to_string()).collect();
+    let mut page_paths: Vec<String> = out
+        .iter()
+        .filter(|f| f.path.ends_with("index.html"))
+        .map(|f| f.path.trim_end_matches("index.html").to_string())
+        .collect();
     page_paths.sort();
     let mut cx = Context::new();
-    cx.insert("urls", &page_paths.iter().map(|p| style.absolute(p)).collect::<Vec<_>>());
+    cx.insert(
+        "urls",
+        &page_paths
+            .iter()
+            .map(|p| style.absolute(p))
+            .collect::<Vec<_>>(),
+    );
     match tera.render("sitemap.xml", &cx) {
-        Ok(x) => out.push(OutputFile { path: "sitemap.xml".into(), bytes: x.into_bytes() }),
+        Ok(x) => out.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: x.into_bytes(),
+        }),
         Err(e) => errors.push(render_error(site, "sitemap.xml", "sitemap.xml", &e)),
     }
     match feed(&ctx, &tera, &base[&default]) {
-        Ok(x) => out.push(OutputFile { path: "atom.xml".into(), bytes: x.into_bytes() }),
+        Ok(x) => out.push(OutputFile {
+            path: "atom.xml".into(),
+            bytes: x.into_bytes(),
+        }),
         Err(e) => errors.push(render_error(site, "atom.xml", "atom.xml", &e)),
     }
     let robots = match &style.absolute {
         Some(a) => format!("User-agent: *\nAllow: /\n\nSitemap: {a}sitemap.xml\n"),
         None => "User-agent: *\nAllow: /\n".to_string(),
     };
-    out.push(OutputFile { path: "robots.txt".into(), bytes: robots.into_bytes() });
+    out.push(OutputFile {
+        path: "robots.txt".into(),
+        bytes: robots.into_bytes(),
+    });
     out.extend(crate::export::export(site, style));
     for (p, bytes) in &site.theme.static_files {
-        out.push(OutputFile { path: format!("assets/{p}"), bytes: bytes.clone() });
+        out.push(OutputFile {
+            path: format!("assets/{p}"),
+            bytes: bytes.clone(),
+        });
     }
     if errors.is_empty() {
         out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -580,13 +727,21 @@ fn compile_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape_html);
-    let templates: Vec<(&str, &str)> = site.theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let templates: Vec<(&str, &str)> = site
+        .theme
+        .templates
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     tera.add_raw_templates(templates).map_err(|e| {
         let mut msg = e.to_string();
         if let Some(s) = std::error::Error::source(&e) {
             msg.push_str(&format!(": {s}"));
         }
-        vec![Diagnostic::error(code::THEME, format!("template error: {msg}"))]
+        vec![Diagnostic::error(
+            code::THEME,
+            format!("template error: {msg}"),
+        )]
     })?;
     Ok(tera)
 }
@@ -601,14 +756,24 @@ fn nav_view(ctx: &Ctx, lang: &str, t: &BTreeMap<String, String>) -> Value {
         .iter()
         .enumerate()
         .filter(|(_, d)| d.kind == Kind::Page && d.dir.is_empty() && !d.is_index())
-        .filter(|(_, d)| d.lang == lang || (d.lang == ctx.default_lang() && !site.index.contains_key(&(Kind::Page, d.id.clone(), lang.to_string()))))
+        .filter(|(_, d)| {
+            d.lang == lang
+                || (d.lang == ctx.default_lang()
+                    && !site
+                        .index
+                        .contains_key(&(Kind::Page, d.id.clone(), lang.to_string())))
+        })
         .map(|(i, d)| {
             let weight = match &d.front {
                 FrontMatter::Page(p) => p.weight.unwrap_or(100),
                 _ => 100,
             };
             let title = d.front.title().unwrap_or(&d.id).to_string();
-            (weight, title.clone(), json!({"id": d.id, "title": title, "path": ctx.style.link(&site.urls[i])}))
+            (
+                weight,
+                title.clone(),
+                json!({"id": d.id, "title": title, "path": ctx.style.link(&site.urls[i])}),
+            )
         })
         .collect();
     pages.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
@@ -645,7 +810,12 @@ fn home_view(ctx: &Ctx, lang: &str) -> Value {
         )
     };
     let ids = |kind: Kind| -> Vec<String> {
-        let mut v: Vec<String> = site.index.keys().filter(|(k, _, l)| *k == kind && l == ctx.default_lang()).map(|(_, id, _)| id.clone()).collect();
+        let mut v: Vec<String> = site
+            .index
+            .keys()
+            .filter(|(k, _, l)| *k == kind && l == ctx.default_lang())
+            .map(|(_, id, _)| id.clone())
+            .collect();
         v.sort();
         v
     };
@@ -679,9 +849,15 @@ fn feed(ctx: &Ctx, tera: &Tera, base: &Context) -> Result<String, tera::Error> {
             }))
         })
         .collect();
-    entries.sort_by(|a, b| (b["updated"].as_str(), a["url"].as_str()).cmp(&(a["updated"].as_str(), b["url"].as_str())));
+    entries.sort_by(|a, b| {
+        (b["updated"].as_str(), a["url"].as_str()).cmp(&(a["updated"].as_str(), b["url"].as_str()))
+    });
     entries.truncate(50);
-    let updated = entries.first().and_then(|e| e["updated"].as_str()).unwrap_or("1970-01-01").to_string();
+    let updated = entries
+        .first()
+        .and_then(|e| e["updated"].as_str())
+        .unwrap_or("1970-01-01")
+        .to_string();
     let mut c = base.clone();
     c.insert("entries", &entries);
     c.insert("updated", &updated);

@@ -30,9 +30,19 @@ fn yaml_str(s: &str) -> String {
 }
 
 /// Writes the skeleton; returns the path written, or a message for the editor.
-pub fn new_entry(root: &Path, config: &Config, vocab: &Vocabularies, kind: Kind, slug: &str, title: Option<&str>) -> Result<PathBuf, String> {
+pub fn new_entry(
+    root: &Path,
+    config: &Config,
+    vocab: &Vocabularies,
+    kind: Kind,
+    slug: &str,
+    title: Option<&str>,
+) -> Result<PathBuf, String> {
     if !paths::is_safe_segment(slug) || slug.contains('.') {
-        return Err(format!("\"{slug}\" cannot be a page address: {}", paths::segment_problem(slug)));
+        return Err(format!(
+            "\"{slug}\" cannot be a page address: {}",
+            paths::segment_problem(slug)
+        ));
     }
     let folder = match kind {
         Kind::Page => String::new(),
@@ -41,14 +51,24 @@ pub fn new_entry(root: &Path, config: &Config, vocab: &Vocabularies, kind: Kind,
             .ok_or_else(|| format!("tietopankki.yaml maps no folder to `{}`", k.name()))?
             .to_string(),
     };
-    let path = root.join("content").join(&folder).join(format!("{slug}.md"));
+    let path = root
+        .join("content")
+        .join(&folder)
+        .join(format!("{slug}.md"));
     if path.exists() {
         return Err(format!("{} already exists", path.display()));
     }
     let title = yaml_str(title.unwrap_or(slug));
-    let first = |list: &str, fallback: &str| vocab.list(list).first().map(|e| e.id.clone()).unwrap_or_else(|| fallback.to_string());
+    let first = |list: &str, fallback: &str| {
+        vocab
+            .list(list)
+            .first()
+            .map(|e| e.id.clone())
+            .unwrap_or_else(|| fallback.to_string())
+    };
     let today = today();
-    let source = "sources:\n  - title: \"Lisää lähde: julkaisun tai sivun nimi\"\n    url: \"https://\"\n";
+    let source =
+        "sources:\n  - title: \"Lisää lähde: julkaisun tai sivun nimi\"\n    url: \"https://\"\n";
     let text = match kind {
         Kind::Method => format!(
             "---\ntitle: {title}\nsummary: \"Yksi tai kaksi virkettä: mikä menetelmä on ja kenelle.\"\nmethod_type: {}\ntarget_groups: []\nthemes: []\nservice_levels: []\nevidence: []\nevidence_note: \"Arviota ei ole vielä lisätty.\"\n{source}status: draft\nlast_reviewed: {today}\n---\n\n## Mikä menetelmä on\n\n## Kenelle\n\n## Toteutus\n",
@@ -66,7 +86,8 @@ pub fn new_entry(root: &Path, config: &Config, vocab: &Vocabularies, kind: Kind,
         Kind::Page => format!("---\ntitle: {title}\n---\n\n"),
     };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)

@@ -7,7 +7,14 @@ use crate::config::Config;
 use crate::model::{Centre, Method, Page, Pathway};
 use crate::vocab::Vocabularies;
 
-pub const TYPES: &[&str] = &["method", "centre", "pathway", "page", "config", "vocabularies"];
+pub const TYPES: &[&str] = &[
+    "method",
+    "centre",
+    "pathway",
+    "page",
+    "config",
+    "vocabularies",
+];
 
 /// The schema for `ty`, or `None` for an unknown type name.
 pub fn schema(ty: &str) -> Option<Value> {
@@ -21,12 +28,22 @@ pub fn schema(ty: &str) -> Option<Value> {
         _ => return None,
     };
     if !required.is_empty() {
-        v["required"] = Value::Array(required.iter().map(|r| Value::String(r.to_string())).collect());
+        v["required"] = Value::Array(
+            required
+                .iter()
+                .map(|r| Value::String(r.to_string()))
+                .collect(),
+        );
     }
     Some(v)
 }
 
 /// All schemas in one object keyed by type.
 pub fn all() -> Value {
-    Value::Object(TYPES.iter().map(|t| (t.to_string(), schema(t).expect("known type"))).collect())
+    Value::Object(
+        TYPES
+            .iter()
+            .map(|t| (t.to_string(), schema(t).expect("known type")))
+            .collect(),
+    )
 }

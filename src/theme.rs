@@ -60,8 +60,10 @@ impl Theme {
 
     fn add(&mut self, path: &str, bytes: Vec<u8>) {
         if let Some(name) = path.strip_prefix("templates/") {
-            self.templates
-                .insert(name.to_string(), String::from_utf8_lossy(&bytes).into_owned());
+            self.templates.insert(
+                name.to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            );
         } else if let Some(name) = path.strip_prefix("static/") {
             self.static_files.insert(name.to_string(), bytes);
         } else if let Some(name) = path.strip_prefix("i18n/") {
@@ -69,7 +71,10 @@ impl Theme {
                 // Parsed in `load_strings`, where errors can be reported with their file.
                 self.strings.insert(
                     lang.to_string(),
-                    BTreeMap::from([("\0raw".to_string(), String::from_utf8_lossy(&bytes).into_owned())]),
+                    BTreeMap::from([(
+                        "\0raw".to_string(),
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    )]),
                 );
             }
         }
@@ -85,7 +90,10 @@ impl Theme {
             };
             for entry in WalkDir::new(&dir).sort_by_file_name() {
                 let entry = entry.map_err(|e| {
-                    vec![Diagnostic::error(code::THEME, format!("cannot read theme: {e}"))]
+                    vec![Diagnostic::error(
+                        code::THEME,
+                        format!("cannot read theme: {e}"),
+                    )]
                 })?;
                 if !entry.file_type().is_file() {
                     continue;
@@ -97,7 +105,10 @@ impl Theme {
                     .to_string_lossy()
                     .replace('\\', "/");
                 let bytes = std::fs::read(entry.path()).map_err(|e| {
-                    vec![Diagnostic::error(code::THEME, format!("cannot read {}: {e}", entry.path().display()))]
+                    vec![Diagnostic::error(
+                        code::THEME,
+                        format!("cannot read {}: {e}", entry.path().display()),
+                    )]
                 })?;
                 t.add(&rel, bytes);
             }
@@ -118,17 +129,26 @@ impl Theme {
 
     fn load_strings(&mut self) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let dir = self.dir.clone().unwrap_or_else(|| "(built-in theme)".into());
+        let dir = self
+            .dir
+            .clone()
+            .unwrap_or_else(|| "(built-in theme)".into());
         for (lang, map) in self.strings.iter_mut() {
             let raw = map.remove("\0raw").unwrap_or_default();
             match serde_yaml::from_str::<BTreeMap<String, String>>(&raw) {
                 Ok(parsed) => *map = parsed,
                 Err(e) => {
-                    let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+                    let (line, col) = e
+                        .location()
+                        .map(|l| (l.line(), l.column()))
+                        .unwrap_or((0, 0));
                     errors.push(
-                        Diagnostic::error(code::THEME, format!("UI strings are not a flat key: text map: {e}"))
-                            .in_file(&format!("{dir}/i18n/{lang}.yaml"))
-                            .at(line, col, 1),
+                        Diagnostic::error(
+                            code::THEME,
+                            format!("UI strings are not a flat key: text map: {e}"),
+                        )
+                        .in_file(&format!("{dir}/i18n/{lang}.yaml"))
+                        .at(line, col, 1),
                     );
                 }
             }

@@ -24,7 +24,11 @@ impl OutputLock {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| write_error(parent, &e))?;
         }
-        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut f) => {
                 let _ = writeln!(f, "{}", std::process::id());
                 Ok(OutputLock { path })
@@ -32,14 +36,21 @@ impl OutputLock {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let pid = fs::read_to_string(&path).unwrap_or_default();
                 let pid = pid.trim();
-                if !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists() && Path::new("/proc/self").exists() {
+                if !pid.is_empty()
+                    && !Path::new(&format!("/proc/{pid}")).exists()
+                    && Path::new("/proc/self").exists()
+                {
                     // The build that held it is gone: take the lock over.
                     let _ = fs::remove_file(&path);
                     return OutputLock::acquire(output);
                 }
                 Err(Diagnostic::error(
                     code::WRITE,
-                    format!("another build is writing {} (lock {}, process {pid})", output.display(), path.display()),
+                    format!(
+                        "another build is writing {} (lock {}, process {pid})",
+                        output.display(),
+                        path.display()
+                    ),
                 )
                 .hint("wait for it to finish; if no build is running, delete the lock file"))
             }
@@ -56,7 +67,10 @@ impl Drop for OutputLock {
 
 /// `public` → `.public.<what>` beside it, so the swap is a rename on one file system.
 fn sibling(output: &Path, what: &str) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     output.with_file_name(format!(".{name}.{what}"))
 }
 
@@ -125,8 +139,13 @@ pub fn asset_files(root: &Path, assets: &[String]) -> Result<Vec<OutputFile>, Di
         .map(|a| {
             let p = root.join("content").join(a);
             fs::read(&p)
-                .map(|bytes| OutputFile { path: a.clone(), bytes })
-                .map_err(|e| Diagnostic::error(code::IO, format!("cannot read {}: {e}", p.display())))
+                .map(|bytes| OutputFile {
+                    path: a.clone(),
+                    bytes,
+                })
+                .map_err(|e| {
+                    Diagnostic::error(code::IO, format!("cannot read {}: {e}", p.display()))
+                })
         })
         .collect()
 }

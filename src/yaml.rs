@@ -28,7 +28,10 @@ pub fn from_str<T: DeserializeOwned>(
         Ok(Value::Null) => Value::Mapping(Default::default()),
         Ok(v) => v,
         Err(e) => {
-            let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            let (line, col) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             return Err(vec![Diagnostic::error(code::MALFORMED_YAML, format!("malformed YAML: {msg}"))
@@ -38,9 +41,12 @@ pub fn from_str<T: DeserializeOwned>(
         }
     };
     if !value.is_mapping() {
-        return Err(vec![Diagnostic::error(code::WRONG_TYPE, "expected `key: value` lines")
-            .in_file(file)
-            .at(line_offset + 1, 1, 1)]);
+        return Err(vec![Diagnostic::error(
+            code::WRONG_TYPE,
+            "expected `key: value` lines",
+        )
+        .in_file(file)
+        .at(line_offset + 1, 1, 1)]);
     }
     let mut diags = Vec::new();
     for _ in 0..64 {
@@ -61,9 +67,11 @@ pub fn from_str<T: DeserializeOwned>(
         let inner = err.inner().to_string();
         let path_text = err.path().to_string();
         let place = locate(text, &segs).unwrap_or((1, 1, 1));
-        let d = classify(&inner, &path_text, &segs)
-            .in_file(file)
-            .at(place.0 + line_offset, place.1, place.2);
+        let d = classify(&inner, &path_text, &segs).in_file(file).at(
+            place.0 + line_offset,
+            place.1,
+            place.2,
+        );
         let missing = d.code == code::MISSING_FIELD;
         diags.push(d);
         // A missing field cannot be removed; other problems are removed so the rest is checked.
@@ -76,7 +84,11 @@ pub fn from_str<T: DeserializeOwned>(
 
 fn classify(inner: &str, path: &str, segs: &[Seg]) -> Diagnostic {
     let quoted = |s: &str| -> Vec<String> {
-        s.split('`').skip(1).step_by(2).map(str::to_string).collect()
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
     };
     if let Some(rest) = inner.strip_prefix("unknown field ") {
         let names = quoted(rest);
@@ -86,7 +98,8 @@ fn classify(inner: &str, path: &str, segs: &[Seg]) -> Diagnostic {
             .or_else(|| {
                 (names.len() > 1).then(|| format!("known fields: {}", names[1..].join(", ")))
             });
-        return Diagnostic::error(code::UNKNOWN_FIELD, format!("unknown field `{field}`")).maybe_hint(hint);
+        return Diagnostic::error(code::UNKNOWN_FIELD, format!("unknown field `{field}`"))
+            .maybe_hint(hint);
     }
     if let Some(rest) = inner.strip_prefix("unknown variant ") {
         let names = quoted(rest);
@@ -99,7 +112,11 @@ fn classify(inner: &str, path: &str, segs: &[Seg]) -> Diagnostic {
     }
     if let Some(rest) = inner.strip_prefix("missing field ") {
         let field = quoted(rest).first().cloned().unwrap_or_default();
-        let at = if segs.is_empty() { String::new() } else { format!(" in `{path}`") };
+        let at = if segs.is_empty() {
+            String::new()
+        } else {
+            format!(" in `{path}`")
+        };
         return Diagnostic::error(code::MISSING_FIELD, format!("missing field `{field}`{at}"))
             .hint(format!("add `{field}:`"));
     }
@@ -163,8 +180,17 @@ fn key_column(line: &str, key: &str) -> Option<usize> {
     while let Some(pos) = line[from..].find(&pat) {
         let at = from + pos;
         let before = line[..at].trim_end_matches([' ', '"', '\'']);
-        let ok_end = line[at + pat.len()..].chars().next().is_none_or(|c| c == ' ');
-        if ok_end && (before.is_empty() || before.ends_with('{') || before.ends_with(',') || before.trim_start() == "-" || before.ends_with("- ")) {
+        let ok_end = line[at + pat.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ');
+        if ok_end
+            && (before.is_empty()
+                || before.ends_with('{')
+                || before.ends_with(',')
+                || before.trim_start() == "-"
+                || before.ends_with("- "))
+        {
             return Some(at);
         }
         from = at + pat.len();
@@ -193,7 +219,12 @@ pub fn locate(text: &str, segs: &[Seg]) -> Option<(usize, usize, usize)> {
                 let key_indent = indent(lines[li]);
                 start = li;
                 end = (li + 1..end)
-                    .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= key_indent && !lines[i].trim_start().starts_with("- ") || (!lines[i].trim().is_empty() && indent(lines[i]) < key_indent))
+                    .find(|&i| {
+                        !lines[i].trim().is_empty()
+                            && indent(lines[i]) <= key_indent
+                            && !lines[i].trim_start().starts_with("- ")
+                            || (!lines[i].trim().is_empty() && indent(lines[i]) < key_indent)
+                    })
                     .unwrap_or(end);
                 min_indent = key_indent;
             }
@@ -237,7 +268,10 @@ pub fn locate(text: &str, segs: &[Seg]) -> Option<(usize, usize, usize)> {
                     .filter(|&i| lines[i].trim_start().starts_with("- ") || lines[i].trim() == "-")
                     .collect();
                 let item_indent = items.first().map(|&i| indent(lines[i]))?;
-                let items: Vec<usize> = items.into_iter().filter(|&i| indent(lines[i]) == item_indent).collect();
+                let items: Vec<usize> = items
+                    .into_iter()
+                    .filter(|&i| indent(lines[i]) == item_indent)
+                    .collect();
                 let at = *items.get(*idx)?;
                 let next = items.get(idx + 1).copied().unwrap_or(end);
                 let content = lines[at][item_indent + 2..].trim_end();
@@ -308,7 +342,12 @@ mod tests {
 
     #[test]
     fn locates_nested_block_items() {
-        let segs = [Seg::Key("steps"), Seg::Index(0), Seg::Key("methods"), Seg::Index(1)];
+        let segs = [
+            Seg::Key("steps"),
+            Seg::Index(0),
+            Seg::Key("methods"),
+            Seg::Index(1),
+        ];
         assert_eq!(locate(DOC, &segs), Some((8, 9, 3)));
         let segs = [Seg::Key("steps"), Seg::Index(1), Seg::Key("level")];
         assert_eq!(locate(DOC, &segs), Some((10, 5, 5)));

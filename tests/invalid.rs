@@ -14,10 +14,15 @@ fn setup(kind: &str, site: &Path) {
             std::os::unix::fs::symlink("..", site.join("content/silmukka/alas")).unwrap();
         }
         "invalid-utf8" => {
-            std::fs::write(site.join("content/rikki.md"), b"---\ntitle: Rikki\n---\nt\xe4m\xe4 ei ole UTF-8\n").unwrap();
+            std::fs::write(
+                site.join("content/rikki.md"),
+                b"---\ntitle: Rikki\n---\nt\xe4m\xe4 ei ole UTF-8\n",
+            )
+            .unwrap();
         }
         "nfd-duplicate" => {
-            let text = std::fs::read_to_string(site.join("content/menetelmat/kuunteleva-tapa.md")).unwrap();
+            let text = std::fs::read_to_string(site.join("content/menetelmat/kuunteleva-tapa.md"))
+                .unwrap();
             std::fs::write(site.join("content/menetelmat/\u{e4}iti.md"), &text).unwrap();
             std::fs::write(site.join("content/menetelmat/a\u{308}iti.md"), &text).unwrap();
         }
@@ -33,9 +38,15 @@ fn setup(kind: &str, site: &Path) {
 #[test]
 fn every_invalid_case_gives_its_diagnostic() {
     let root = fixture("invalid");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
-    assert!(cases.len() >= 20, "expected the full table of invalid cases");
+    assert!(
+        cases.len() >= 20,
+        "expected the full table of invalid cases"
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -44,28 +55,54 @@ fn every_invalid_case_gives_its_diagnostic() {
         if let Ok(kind) = std::fs::read_to_string(case.join("setup.txt")) {
             setup(kind.trim(), site.path());
         }
-        let out = run(&["check", "--root", site.path().to_str().unwrap(), "--format", "json"]);
+        let out = run(&[
+            "check",
+            "--root",
+            site.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
         let diags: Vec<serde_json::Value> = match serde_json::from_slice(&out.stdout) {
             Ok(d) => d,
             Err(e) => {
-                failures.push(format!("{name}: output is not JSON ({e}): {}", stderr(&out)));
+                failures.push(format!(
+                    "{name}: output is not JSON ({e}): {}",
+                    stderr(&out)
+                ));
                 continue;
             }
         };
         if out.status.code() != Some(1) {
-            failures.push(format!("{name}: exit code {:?}, expected 1", out.status.code()));
+            failures.push(format!(
+                "{name}: exit code {:?}, expected 1",
+                out.status.code()
+            ));
         }
         let got: Vec<String> = diags
             .iter()
-            .map(|d| format!("{} {}:{}", d["code"].as_str().unwrap(), d["file"].as_str().unwrap_or("-"), d["line"]))
+            .map(|d| {
+                format!(
+                    "{} {}:{}",
+                    d["code"].as_str().unwrap(),
+                    d["file"].as_str().unwrap_or("-"),
+                    d["line"]
+                )
+            })
             .collect();
-        for want in std::fs::read_to_string(case.join("expect.txt")).unwrap().lines().filter(|l| !l.is_empty()) {
+        for want in std::fs::read_to_string(case.join("expect.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty())
+        {
             if !got.iter().any(|g| g == want) {
                 failures.push(format!("{name}: expected `{want}`, got {got:?}"));
             }
         }
         for d in &diags {
-            assert!(!d["message"].as_str().unwrap().is_empty(), "{name}: empty message");
+            assert!(
+                !d["message"].as_str().unwrap().is_empty(),
+                "{name}: empty message"
+            );
         }
         // The human format must not panic and must name the file.
         let human = run(&["check", "--root", site.path().to_str().unwrap()]);
@@ -83,7 +120,10 @@ fn typo_diagnostics_suggest_the_fix() {
     copy_tree(&fixture("invalid/unknown-vocabulary-id"), site.path());
     let out = run(&["check", "--root", site.path().to_str().unwrap()]);
     let text = stderr(&out);
-    assert!(text.contains("error[E0103]: unknown vocabulary id \"vanhemat\" in target_groups"), "{text}");
+    assert!(
+        text.contains("error[E0103]: unknown vocabulary id \"vanhemat\" in target_groups"),
+        "{text}"
+    );
     assert!(text.contains("--> content/menetelmat/x.md:8:"), "{text}");
     assert!(text.contains("help: did you mean \"vanhemmat\"?"), "{text}");
     assert!(text.contains("^^^^^^^^"), "the id is underlined: {text}");
@@ -91,7 +131,11 @@ fn typo_diagnostics_suggest_the_fix() {
     let site = valid_site();
     copy_tree(&fixture("invalid/unknown-field"), site.path());
     let text = stderr(&run(&["check", "--root", site.path().to_str().unwrap()]));
-    assert!(text.contains("unknown field `tagret_groups`") && text.contains("did you mean `target_groups`?"), "{text}");
+    assert!(
+        text.contains("unknown field `tagret_groups`")
+            && text.contains("did you mean `target_groups`?"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -100,13 +144,26 @@ fn several_problems_are_reported_together_in_file_order() {
     copy_tree(&fixture("invalid/unknown-vocabulary-id"), site.path());
     copy_tree(&fixture("invalid/broken-anchor"), site.path());
     let m = std::fs::read_to_string(site.path().join("content/menetelmat/x.md")).unwrap();
-    std::fs::write(site.path().join("content/menetelmat/y.md"), m.replace("status: draft", "status: draft\nthemes: [kaytos]")).unwrap();
-    let out = run(&["check", "--root", site.path().to_str().unwrap(), "--format", "json"]);
+    std::fs::write(
+        site.path().join("content/menetelmat/y.md"),
+        m.replace("status: draft", "status: draft\nthemes: [kaytos]"),
+    )
+    .unwrap();
+    let out = run(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let diags: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let files: Vec<&str> = diags.iter().map(|d| d["file"].as_str().unwrap()).collect();
     assert!(diags.len() >= 2, "{diags:?}");
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted);
-    assert!(stderr(&run(&["check", "--root", site.path().to_str().unwrap()])).contains(&format!("{} errors", diags.len())));
+    assert!(
+        stderr(&run(&["check", "--root", site.path().to_str().unwrap()]))
+            .contains(&format!("{} errors", diags.len()))
+    );
 }

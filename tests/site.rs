@@ -5,7 +5,14 @@ mod common;
 use common::*;
 
 fn build(site: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["build", "--root", site.to_str().unwrap(), "--output", out.to_str().unwrap(), "--quiet"];
+    let mut args = vec![
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -14,7 +21,12 @@ fn build(site: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> std::
 fn main_of(html: &str) -> String {
     let start = html.find("<main").expect("page has main");
     let end = html.find("</main>").expect("page has main end");
-    html[start..end + 7].lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n")
+    html[start..end + 7]
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -43,13 +55,28 @@ fn key_pages_match_snapshots() {
 #[test]
 fn check_json_snapshots() {
     let site = valid_site();
-    let o = run(&["check", "--root", site.path().to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("check_valid_json", String::from_utf8(o.stdout).unwrap());
     copy_tree(&fixture("invalid/unknown-vocabulary-id"), site.path());
-    let o = run(&["check", "--root", site.path().to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    insta::assert_snapshot!("check_unknown_vocab_json", String::from_utf8(o.stdout).unwrap());
+    insta::assert_snapshot!(
+        "check_unknown_vocab_json",
+        String::from_utf8(o.stdout).unwrap()
+    );
 }
 
 #[test]
@@ -58,20 +85,40 @@ fn every_type_and_language_is_written() {
     let out = site.path().join("public");
     assert!(build(site.path(), &out, &[]).status.success());
     for f in [
-        "index.html", "sv/index.html", "en/index.html", "404.html", "sitemap.xml", "robots.txt", "atom.xml",
-        "methods.json", "centres.json", "pathways.json", "vocabularies.json", "assets/style.css",
-        "menetelmat/index.html", "keskukset/index.html", "palvelupolut/index.html", "en/tietoa/index.html",
-        "naytto/kasvuntuki/index.html", "ikaryhmat/index.html",
+        "index.html",
+        "sv/index.html",
+        "en/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "atom.xml",
+        "methods.json",
+        "centres.json",
+        "pathways.json",
+        "vocabularies.json",
+        "assets/style.css",
+        "menetelmat/index.html",
+        "keskukset/index.html",
+        "palvelupolut/index.html",
+        "en/tietoa/index.html",
+        "naytto/kasvuntuki/index.html",
+        "ikaryhmat/index.html",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     // A translation inherits what it does not translate, and is linked both ways.
     let sv = read(&out, "sv/menetelmat/vahva-ryhma/index.html");
-    assert!(sv.contains("Stark grupp") && sv.contains("12 veckoträffar") && sv.contains("5 Vahva dokumentoitu näyttö"));
+    assert!(
+        sv.contains("Stark grupp")
+            && sv.contains("12 veckoträffar")
+            && sv.contains("5 Vahva dokumentoitu näyttö")
+    );
     assert!(sv.contains("hreflang=\"fi\"") && sv.contains("<html lang=\"sv\">"));
     // Back-references: the method lists the pathway and centre that use it.
     let m = read(&out, "menetelmat/vahva-ryhma/index.html");
-    assert!(m.contains("/pankki/palvelupolut/kaytos/") && m.contains("/pankki/keskukset/pohjoinen/"));
+    assert!(
+        m.contains("/pankki/palvelupolut/kaytos/") && m.contains("/pankki/keskukset/pohjoinen/")
+    );
     // Markdown links to .md files become page URLs with their anchors.
     assert!(m.contains("href=\"/pankki/menetelmat/kuunteleva-tapa/#kenelle\""));
     // Unknown facts are shown as unknown, not left blank.
@@ -80,7 +127,13 @@ fn every_type_and_language_is_written() {
     assert!(sitemap.contains("<loc>https://example.org/pankki/sv/menetelmat/vahva-ryhma/</loc>"));
     let export: serde_json::Value = serde_json::from_str(&read(&out, "methods.json")).unwrap();
     let first = &export.as_array().unwrap()[0];
-    assert!(first["id"].is_string() && first["url"].as_str().unwrap().starts_with("https://example.org/pankki/"));
+    assert!(
+        first["id"].is_string()
+            && first["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://example.org/pankki/")
+    );
     // The BOM + CRLF glossary was read, with anchors per term.
     assert!(read(&out, "sanasto/index.html").contains("<dt id=\"ot-keskus\">OT-keskus</dt>"));
 }
@@ -107,27 +160,45 @@ fn a_failing_build_leaves_the_previous_output_untouched() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("E0202"));
     assert_eq!(tree(&out), before);
-    let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with(".public")).collect();
-    assert!(leftovers.is_empty(), "staging or lock left behind: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging or lock left behind: {leftovers:?}"
+    );
 }
 
 #[test]
 fn relative_links_work_from_a_folder() {
     let site = valid_site();
     let out = site.path().join("public");
-    assert!(build(site.path(), &out, &["--relative-links"]).status.success());
+    assert!(build(site.path(), &out, &["--relative-links"])
+        .status
+        .success());
     let m = read(&out, "menetelmat/vahva-ryhma/index.html");
     assert!(m.contains("href=\"../../assets/style.css\""));
     assert!(m.contains("href=\"../../palvelupolut/kaytos/index.html\""));
     assert!(m.contains("href=\"../../menetelmat/kuunteleva-tapa/index.html#kenelle\""));
-    assert!(!m.contains("href=\"/"), "no root-absolute links in relative mode");
+    assert!(
+        !m.contains("href=\"/"),
+        "no root-absolute links in relative mode"
+    );
 }
 
 #[test]
 fn base_url_flag_overrides_the_config() {
     let site = valid_site();
     let out = site.path().join("public");
-    assert!(build(site.path(), &out, &["--base-url", "https://tp.example/ala/polku/"]).status.success());
+    assert!(build(
+        site.path(),
+        &out,
+        &["--base-url", "https://tp.example/ala/polku/"]
+    )
+    .status
+    .success());
     assert!(read(&out, "index.html").contains("href=\"/ala/polku/menetelmat/\""));
     assert!(read(&out, "robots.txt").contains("Sitemap: https://tp.example/ala/polku/sitemap.xml"));
 }
@@ -137,7 +208,15 @@ fn new_writes_skeletons_that_check_accepts() {
     let site = valid_site();
     let root = site.path().to_str().unwrap();
     for kind in ["method", "centre", "pathway", "page"] {
-        let o = run(&["new", kind, &format!("uusi-{kind}"), "--title", "Uusi: \"lainaus\"", "--root", root]);
+        let o = run(&[
+            "new",
+            kind,
+            &format!("uusi-{kind}"),
+            "--title",
+            "Uusi: \"lainaus\"",
+            "--root",
+            root,
+        ]);
         assert!(o.status.success(), "{kind}: {}", stderr(&o));
     }
     let o = run(&["check", "--root", root]);
@@ -153,7 +232,12 @@ fn schema_is_generated_from_the_types() {
     let o = run(&["schema", "method"]);
     assert!(o.status.success());
     let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let required: Vec<&str> = s["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let required: Vec<&str> = s["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert!(required.contains(&"title") && required.contains(&"last_reviewed"));
     assert!(s["properties"]["evidence"].is_object());
     assert_eq!(s["additionalProperties"], serde_json::json!(false));
@@ -173,10 +257,18 @@ fn usage_errors_exit_2_and_missing_config_exits_1() {
 fn a_second_build_into_a_locked_output_is_refused() {
     let site = valid_site();
     let out = site.path().join("public");
-    std::fs::write(site.path().join(".public.lock"), std::process::id().to_string()).unwrap();
+    std::fs::write(
+        site.path().join(".public.lock"),
+        std::process::id().to_string(),
+    )
+    .unwrap();
     let o = build(site.path(), &out, &[]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("another build is writing"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another build is writing"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_file(site.path().join(".public.lock")).unwrap();
     // A lock left by a process that no longer exists is taken over.
     std::fs::write(site.path().join(".public.lock"), "999999999").unwrap();

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Copies `from` into `to` recursively, overwriting files that exist.
@@ -31,11 +33,18 @@ pub fn valid_site() -> tempfile::TempDir {
 }
 
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tietopankki")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tietopankki"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tietopankki")).current_dir(dir).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tietopankki"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -49,7 +58,12 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             (rel, std::fs::read(e.path()).unwrap())
         })
         .collect()
