@@ -8,6 +8,7 @@
 pub mod config;
 pub mod diagnostics;
 pub mod export;
+pub mod index;
 pub mod link;
 pub mod load;
 pub mod markdown;
@@ -73,18 +74,25 @@ impl Outcome {
     }
 }
 
-/// Runs the pipeline; writes the output only when there is no error.
-pub fn build(opts: &BuildOptions) -> Outcome {
-    let mut out = Outcome::default();
-    let mut clock = Instant::now();
-    let mut lap = |out: &mut Outcome, stage: &'static str| {
-        out.timings.push((stage, clock.elapsed()));
-        clock = Instant::now();
-    };
+/// Times the stages of a run.
+struct Clock(Instant);
 
+impl Clock {
+    fn lap(&mut self, out: &mut Outcome, stage: &'static str) {
+        out.timings.push((stage, self.0.elapsed()));
+        self.0 = Instant::now();
+    }
+}
+
+/// load → parse → link; `None` when a stage found errors (they are in `out`).
+fn prepare(
+    opts: &BuildOptions,
+    out: &mut Outcome,
+    clock: &mut Clock,
+) -> Option<(link::Site, PathBuf)> {
     let Some(mut input) = load::load(&opts.root, &mut out.diagnostics) else {
         out.read_sources_from(&opts.root);
-        return out;
+        return None;
     };
     if let Some(b) = &opts.base_url {
         input.config.base_url = b.clone();
@@ -92,20 +100,48 @@ pub fn build(opts: &BuildOptions) -> Outcome {
     for f in input.files.iter().chain(&input.yaml_sources) {
         out.sources.insert(f.path.clone(), f.text.clone());
     }
-    lap(&mut out, "load");
+    clock.lap(out, "load");
 
     let (docs, diags) = parse::parse(&input.files, &input.config);
     out.diagnostics.extend(diags);
-    lap(&mut out, "parse");
+    clock.lap(out, "parse");
 
     let root = input.root.clone();
     let (site, diags) = link::link(input, docs);
     out.diagnostics.extend(diags);
-    lap(&mut out, "link");
-    let Some(site) = site else { return out };
-    if out.diagnostics.has_errors() {
+    clock.lap(out, "link");
+    let site = site?;
+    (!out.diagnostics.has_errors()).then_some((site, root))
+}
+
+/// The static search index of every language, as files under `search/`.
+fn search_files(
+    site: &link::Site,
+    style: &render::UrlStyle,
+) -> Result<Vec<render::OutputFile>, diagnostics::Diagnostic> {
+    let indexes = site
+        .config
+        .languages
+        .iter()
+        .map(|lang| index::build_language(site, style, lang))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            diagnostics::Diagnostic::error(diagnostics::code::WRITE, format!("search index: {e}"))
+        })?;
+    Ok(index::output_files(
+        &indexes,
+        site.config.default_language(),
+    ))
+}
+
+/// Runs the pipeline; writes the output only when there is no error. Without an output
+/// folder (`check`) it stops after rendering.
+pub fn build(opts: &BuildOptions) -> Outcome {
+    let mut out = Outcome::default();
+    let mut clock = Clock(Instant::now());
+    let Some((site, root)) = prepare(opts, &mut out, &mut clock) else {
         return out;
-    }
+    };
 
     let style = render::UrlStyle::new(&site.config.base_url, opts.relative_links);
     let mut files = match render::render(&site, &style, opts.live_reload) {
@@ -116,12 +152,20 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         }
     };
     out.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    lap(&mut out, "render");
+    clock.lap(&mut out, "render");
 
     let Some(output) = &opts.output else {
         out.files = files.len();
         return out;
     };
+    match search_files(&site, &style) {
+        Ok(f) => files.extend(f),
+        Err(d) => {
+            out.diagnostics.push(d);
+            return out;
+        }
+    }
+    clock.lap(&mut out, "index");
     match write::asset_files(&root, &site.assets) {
         Ok(a) => files.extend(a),
         Err(d) => {
@@ -141,8 +185,35 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         out.diagnostics.push(d);
     }
     drop(lock);
-    lap(&mut out, "write");
+    clock.lap(&mut out, "write");
     out
+}
+
+/// Answers a query the way the browser does: the same index files, the same engine.
+pub fn search(
+    opts: &BuildOptions,
+    lang: Option<&str>,
+    request: &search_index::engine::Request,
+) -> (Outcome, Option<String>) {
+    let mut out = Outcome::default();
+    let mut clock = Clock(Instant::now());
+    let Some((site, _)) = prepare(opts, &mut out, &mut clock) else {
+        return (out, None);
+    };
+    let lang = lang.unwrap_or(site.config.default_language()).to_string();
+    let style = render::UrlStyle::new(&site.config.base_url, opts.relative_links);
+    let data = match index::build_language(&site, &style, &lang) {
+        Ok(d) => d,
+        Err(e) => {
+            out.diagnostics.push(diagnostics::Diagnostic::error(
+                diagnostics::code::WRITE,
+                format!("search index: {e}"),
+            ));
+            return (out, None);
+        }
+    };
+    let engine = index::engine_for(&data);
+    (out, Some(engine.to_json(&engine.search(request))))
 }
 
 /// The output folder used when none is given: `public/` in the site root.

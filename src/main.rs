@@ -80,6 +80,28 @@ enum Command {
         /// One of: method, centre, pathway, page, config, vocabularies.
         r#type: Option<String>,
     },
+    /// Search the site the way its search page does (same index, same engine).
+    Search {
+        query: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Language of the index to search [default: the site's default language].
+        #[arg(long)]
+        lang: Option<String>,
+        /// A facet filter, e.g. teemat=kaytosongelmat or tyyppi=method; repeat for more.
+        #[arg(long = "filter", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Show how words are indexed and searched: one line per word, `stem surface` (`-` when
+    /// the folded surface form equals the stem). Reads the words from standard input.
+    Analyze {
+        #[arg(long, default_value = "fi")]
+        lang: String,
+    },
     /// List the diagnostic codes.
     Codes,
 }
@@ -223,12 +245,97 @@ fn main() -> ExitCode {
                 }
             },
         },
+        Command::Search {
+            query,
+            root,
+            lang,
+            filters,
+            limit,
+            format,
+        } => {
+            let mut request = search_index::engine::Request {
+                query,
+                limit,
+                ..Default::default()
+            };
+            for f in &filters {
+                let Some((k, v)) = f.split_once('=') else {
+                    eprintln!("error: --filter takes KEY=VALUE, got \"{f}\"");
+                    return ExitCode::from(2);
+                };
+                request
+                    .filters
+                    .entry(k.to_string())
+                    .or_default()
+                    .insert(v.to_string());
+            }
+            let opts = BuildOptions {
+                root,
+                output: None,
+                base_url: None,
+                relative_links: false,
+                live_reload: false,
+            };
+            let (outcome, json) = tietopankki::search(&opts, lang.as_deref(), &request);
+            let Some(json) = json else {
+                report(&outcome, false);
+                return ExitCode::from(1);
+            };
+            match format {
+                Format::Json => println!("{json}"),
+                Format::Human => print_results(&json),
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Analyze { lang } => {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(1);
+            }
+            let mut out = String::new();
+            for (stem, surface) in tietopankki::index::analyze(&lang, &text) {
+                out.push_str(&stem);
+                out.push(' ');
+                out.push_str(surface.as_deref().unwrap_or("-"));
+                out.push('\n');
+            }
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
         Command::Codes => {
             for (c, what) in code::ALL {
                 println!("{c}  {what}");
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Results as lines an editor can read: rank, title, URL, excerpt without markup.
+fn print_results(json: &str) {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    println!("{} results", v["total"]);
+    for (i, r) in v["results"].as_array().into_iter().flatten().enumerate() {
+        let excerpt = r["excerpt"]
+            .as_str()
+            .unwrap_or("")
+            .replace("<mark>", "[")
+            .replace("</mark>", "]");
+        println!(
+            "{:>3}. {} ({}, {})\n     /{}\n     {}",
+            i + 1,
+            r["title"].as_str().unwrap_or(""),
+            r["type"].as_str().unwrap_or(""),
+            r["score"],
+            r["url"].as_str().unwrap_or(""),
+            excerpt
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+        );
     }
 }
 

@@ -544,6 +544,56 @@ pub fn render(
         }
     }
 
+    // The search page per language, with every filter value labelled.
+    for l in &langs {
+        let prefix = site.lang_prefix(l);
+        let t = &strings[l];
+        let ui = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
+        let mut groups: Vec<Value> = Vec::new();
+        let kinds: Vec<Value> = ["method", "pathway", "centre", "page"]
+            .iter()
+            .map(|k| json!({"id": k, "label": ui(&format!("kind_{k}"))}))
+            .collect();
+        groups.push(json!({"slug": "tyyppi", "label": ui("facet_type"), "values": kinds}));
+        for f in FACETS {
+            let Some(values) = site.facets.get(f.slug) else {
+                continue;
+            };
+            let vals: Vec<Value> = site
+                .vocab
+                .list(f.list)
+                .iter()
+                .filter(|e| values.contains_key(&e.id))
+                .map(|e| json!({"id": e.id, "label": e.label(l)}))
+                .collect();
+            groups.push(
+                json!({"slug": f.slug, "label": ui(&format!("facet_{}", f.list)), "values": vals}),
+            );
+        }
+        let mut centres: Vec<Value> = site
+            .docs
+            .iter()
+            .filter(|d| d.kind == Kind::Centre && d.lang == default)
+            .map(|d| {
+                let i = site.find(Kind::Centre, &d.id, l).unwrap_or(0);
+                json!({"id": d.id, "label": site.docs[i].front.title().unwrap_or(&d.id)})
+            })
+            .collect();
+        centres.sort_by_cached_key(|v| v["label"].as_str().unwrap_or("").to_lowercase());
+        if !centres.is_empty() {
+            groups.push(json!({"slug": "keskus", "label": ui("facet_centre"), "values": centres}));
+        }
+        let mut data = Map::new();
+        data.insert("groups".into(), Value::Array(groups));
+        jobs.push(Job {
+            template: "search.html",
+            path: format!("{prefix}haku/"),
+            lang: l.clone(),
+            alternates: all_langs(&|x| format!("{}haku/", site.lang_prefix(x))),
+            data,
+        });
+    }
+
     // Shared per-language context, built once.
     let nav: HashMap<String, Value> = langs
         .iter()
@@ -790,6 +840,7 @@ fn nav_view(ctx: &Ctx, lang: &str, t: &BTreeMap<String, String>) -> Value {
         .collect();
     json!({
         "home": ctx.style.link(&prefix),
+        "search": ctx.style.link(&format!("{prefix}haku/")),
         "pages": pages.into_iter().map(|p| p.2).collect::<Vec<_>>(),
         "sections": sections,
         "facets": facets,

@@ -1,4 +1,10 @@
-//! The static search index shared by the build-time exporter and the browser runtime.
-//!
-//! The analyzer, format and query engine arrive with the search issue; the crate exists now so
-//! that the workspace has its final shape and the generator can depend on it.
+//! The static search index shared by the build-time exporter and the browser runtime:
+//! one analyzer, one file format, one query engine. Compiles natively and to
+//! `wasm32-unknown-unknown` (see `wasm.rs`), so the CLI and the browser rank alike.
+
+pub mod analyzer;
+pub mod codec;
+pub mod engine;
+pub mod format;
+#[cfg(target_arch = "wasm32")]
+mod wasm;

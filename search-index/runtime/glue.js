@@ -1,0 +1,245 @@
+/* tietopankki search: the page API and the search UI. No framework, no inline code.
+   Index files and the wasm runtime are loaded with <script> elements, the one loader that
+   also works when the site is opened from disk (file://). */
+(function () {
+  "use strict";
+  var T = window.tietopankki = window.tietopankki || {};
+  var M = T._manifest;
+  var script = document.currentScript;
+  var base = script.src.replace(/[^\/]*$/, "");          // .../search/
+  var siteRoot = base.replace(/search\/$/, "");
+  var waiting = {}, loaded = {}, engines = {}, modulePromise = null;
+  var enc = new TextEncoder(), dec = new TextDecoder();
+
+  function fromBase64(s) {
+    var bin = atob(s), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  function load(file, key) {
+    if (loaded[key]) return Promise.resolve(loaded[key]);
+    return new Promise(function (resolve, reject) {
+      var list = waiting[key] = waiting[key] || [];
+      list.push({ ok: resolve, fail: reject });
+      if (list.length > 1) return;
+      var s = document.createElement("script");
+      s.src = base + file;
+      s.async = true;
+      s.onerror = function () {
+        (waiting[key] || []).forEach(function (w) { w.fail(new Error("cannot load " + file)); });
+        delete waiting[key];
+      };
+      document.head.appendChild(s);
+    });
+  }
+
+  T._data = function (lang, kind, id, payload) {
+    var key = lang + "/" + kind + "/" + id, bytes = fromBase64(payload);
+    loaded[key] = bytes;
+    (waiting[key] || []).forEach(function (w) { w.ok(bytes); });
+    delete waiting[key];
+  };
+  T._runtime = function (payload) { T._data("", "runtime", 0, payload); };
+
+  function Engine(instance, lang) {
+    this.x = instance.exports;
+    this.lang = lang;
+    this.have = {};
+  }
+  Engine.prototype.put = function (bytes) {
+    var p = this.x.tp_alloc(bytes.length);
+    new Uint8Array(this.x.memory.buffer, p, bytes.length).set(bytes);
+    return p;
+  };
+  Engine.prototype.text = function (fn, s) {
+    var b = enc.encode(s), p = this.put(b);
+    var r = this.x[fn](p, b.length);
+    this.x.tp_free(p, b.length);
+    var ptr = Number(r >> BigInt(32)), len = Number(r & BigInt(0xffffffff));
+    return dec.decode(new Uint8Array(this.x.memory.buffer, ptr, len));
+  };
+  Engine.prototype.need = function (kind, id, file) {
+    var self = this, key = this.lang + "/" + kind + "/" + id;
+    if (this.have[key]) return Promise.resolve();
+    return load(file, key).then(function (bytes) {
+      if (self.have[key]) return;
+      var p = self.put(bytes);
+      self.x.tp_add(kind.charCodeAt(0), id, p, bytes.length);
+      self.x.tp_free(p, bytes.length);
+      self.have[key] = true;
+    });
+  };
+
+  function runtime() {
+    if (!modulePromise) {
+      modulePromise = load(M.runtime, "/runtime/0").then(function (bytes) { return WebAssembly.compile(bytes); });
+    }
+    return modulePromise;
+  }
+
+  function engine(lang) {
+    if (engines[lang]) return engines[lang];
+    var m = M.langs[lang];
+    engines[lang] = runtime().then(function (mod) {
+      return WebAssembly.instantiate(mod, {});
+    }).then(function (instance) {
+      var e = new Engine(instance, lang), l = enc.encode(lang), p = e.put(l);
+      e.x.tp_init(p, l.length, m.docs, m.chunk);
+      e.x.tp_free(p, l.length);
+      return e.need("f", 0, m.facets).then(function () { return e; });
+    });
+    engines[lang].catch(function () { delete engines[lang]; });
+    return engines[lang];
+  }
+
+  /* Shards cover [first, next first); a query needs those its key ranges touch. */
+  function shardsFor(m, ranges) {
+    var out = {};
+    ranges.forEach(function (r) {
+      for (var i = 0; i < m.shards.length; i++) {
+        var first = m.shards[i][0], next = i + 1 < m.shards.length ? m.shards[i + 1][0] : null;
+        if (first <= r[1] && (next === null || next > r[0])) out[i] = m.shards[i][1];
+      }
+    });
+    return out;
+  }
+
+  function langOf(opts) {
+    var lang = (opts && opts.lang) || document.documentElement.lang;
+    return M.langs[lang] ? lang : M["default"];
+  }
+
+  /* The page API: await tietopankki.search("lastensuojelu", {lang, filters: {teemat: ["x"]}, limit}). */
+  T.search = function (query, opts) {
+    opts = opts || {};
+    var lang = langOf(opts), m = M.langs[lang], filters = opts.filters || {};
+    var lines = [String(opts.limit || 10)];
+    Object.keys(filters).sort().forEach(function (k) {
+      [].concat(filters[k]).forEach(function (v) { lines.push(k + "=" + v); });
+    });
+    var request = lines.join("\n") + "\n\n" + String(query || "");
+    return engine(lang).then(function (e) {
+      var shards = shardsFor(m, JSON.parse(e.text("tp_plan", String(query || ""))));
+      return Promise.all(Object.keys(shards).map(function (i) { return e.need("s", +i, shards[i]); })).then(function () {
+        var out = JSON.parse(e.text("tp_search", request));
+        if (!out.need.length) return out;
+        return Promise.all(out.need.map(function (c) { return e.need("d", c, m.docfiles[c]); })).then(function () {
+          return JSON.parse(e.text("tp_search", request));
+        });
+      });
+    }).then(function (out) {
+      out.results.forEach(function (r) { r.url = siteRoot + r.url; });
+      delete out.need;
+      return out;
+    });
+  };
+  T.prefetch = function (lang) { return engine(langOf({ lang: lang })).then(function () {}); };
+
+  /* ---- The UI: header boxes prefetch; the search page searches as you type. ---- */
+  function ready(f) {
+    if (document.readyState !== "loading") f(); else document.addEventListener("DOMContentLoaded", f);
+  }
+
+  ready(function () {
+    var boxes = document.querySelectorAll("input[data-tietopankki-search]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      box.addEventListener("focus", function () { T.prefetch().catch(function () {}); }, { once: true });
+    });
+    var page = document.getElementById("haku");
+    if (page) searchPage(page);
+  });
+
+  function searchPage(page) {
+    var input = page.querySelector("input[name=q]");
+    var list = document.getElementById("hakutulokset");
+    var status = document.getElementById("hakutila");
+    var boxes = Array.prototype.slice.call(page.querySelectorAll("input[data-facet]"));
+    var strings = page.dataset;
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    var chosen = params.getAll("f");
+    boxes.forEach(function (b) { b.checked = chosen.indexOf(b.dataset.facet + ":" + b.value) >= 0; });
+    page.hidden = false;
+    var noJs = document.getElementById("haku-ilman-js");
+    if (noJs) noJs.hidden = true;
+    var timer = null, seq = 0;
+
+    function filters() {
+      var f = {};
+      boxes.forEach(function (b) { if (b.checked) (f[b.dataset.facet] = f[b.dataset.facet] || []).push(b.value); });
+      return f;
+    }
+
+    function syncUrl() {
+      var p = new URLSearchParams();
+      if (input.value) p.set("q", input.value);
+      boxes.forEach(function (b) { if (b.checked) p.append("f", b.dataset.facet + ":" + b.value); });
+      var qs = p.toString();
+      history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+    }
+
+    function render(out) {
+      list.textContent = "";
+      out.results.forEach(function (r) {
+        var li = document.createElement("li");
+        li.className = "entry";
+        var a = document.createElement("a");
+        a.className = "entry-title";
+        a.href = r.url;
+        a.textContent = r.title;
+        var kind = document.createElement("span");
+        kind.className = "kind";
+        kind.textContent = strings["kind" + r.type.charAt(0).toUpperCase() + r.type.slice(1)] || r.type;
+        var p = document.createElement("p");
+        p.innerHTML = r.excerpt; /* escaped by the engine; only <mark> is markup */
+        li.appendChild(kind);
+        li.appendChild(a);
+        li.appendChild(p);
+        list.appendChild(li);
+      });
+      boxes.forEach(function (b) {
+        var n = (out.facets[b.dataset.facet] || {})[b.value] || 0;
+        var count = b.parentNode.querySelector(".count");
+        if (count) count.textContent = n;
+        b.parentNode.hidden = n === 0 && !b.checked;
+      });
+      var empty = out.total === 0 && (input.value || Object.keys(filters()).length);
+      status.textContent = empty ? strings.none : (input.value || Object.keys(filters()).length ? strings.count.replace("{n}", out.total) : "");
+    }
+
+    function run() {
+      var mine = ++seq;
+      syncUrl();
+      if (!input.value.trim() && !Object.keys(filters()).length) {
+        list.textContent = "";
+        status.textContent = "";
+        boxes.forEach(function (b) { b.parentNode.hidden = false; });
+        return;
+      }
+      T.search(input.value, { filters: filters(), limit: 50 }).then(function (out) {
+        if (mine === seq) render(out);
+      }).catch(function (e) { status.textContent = strings.error + " (" + e.message + ")"; });
+    }
+
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 40); });
+    boxes.forEach(function (b) { b.addEventListener("change", run); });
+    page.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") { input.value = ""; run(); }
+      if (ev.key === "ArrowDown") {
+        var first = list.querySelector("a");
+        if (first) { ev.preventDefault(); first.focus(); }
+      }
+    });
+    list.addEventListener("keydown", function (ev) {
+      var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+      var i = links.indexOf(document.activeElement);
+      if (i < 0) return;
+      if (ev.key === "ArrowDown" && i + 1 < links.length) { ev.preventDefault(); links[i + 1].focus(); }
+      if (ev.key === "ArrowUp") { ev.preventDefault(); (i > 0 ? links[i - 1] : input).focus(); }
+      if (ev.key === "Escape") { ev.preventDefault(); input.focus(); }
+    });
+    run();
+  }
+})();

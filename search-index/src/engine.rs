@@ -1,0 +1,539 @@
+//! The query engine, the same code natively (CLI, tests) and in the browser (wasm): parse the
+//! query, match terms (exact, stem-relaxed prefix, and prefix on the last word as the user types),
+//! score with the precomputed impacts, AND falling back to OR, filter and count facets, and cut
+//! excerpts with the matched words in `<mark>`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::analyzer::{words, Analyzer, Lang};
+use crate::format::{decode_docs, decode_facets, decode_shard, DocMeta, Posting};
+
+/// Shortest last word that is expanded as a prefix.
+pub const MIN_PREFIX: usize = 3;
+/// Most index terms one prefix expands to.
+pub const MAX_EXPANSIONS: usize = 64;
+const W_EXACT: f32 = 1.0;
+const W_PREFIX: f32 = 0.8;
+const W_RELAXED: f32 = 0.5;
+
+/// One word of the query and the index terms it may match, with weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryWord {
+    pub text: String,
+    pub exact: Vec<String>,
+    /// Prefixes matched with their weight: the stem minus its last letters, and the typed word.
+    pub prefixes: Vec<(String, f32)>,
+}
+
+/// A parsed query and its filters.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub query: String,
+    /// facet → accepted values (OR within a facet, AND across facets).
+    pub filters: BTreeMap<String, BTreeSet<String>>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub doc: u32,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// facet → value → count over the filtered result set.
+    pub facets: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Document chunks the results need that are not loaded yet.
+    pub need_chunks: Vec<u32>,
+    pub words: Vec<QueryWord>,
+}
+
+pub struct Engine {
+    analyzer: Analyzer,
+    n_docs: u32,
+    chunk: u32,
+    terms: BTreeMap<String, Vec<Posting>>,
+    docs: HashMap<u32, DocMeta>,
+    facets: Vec<(String, Vec<u8>)>,
+}
+
+impl Engine {
+    pub fn new(lang: &str, n_docs: u32, chunk: u32) -> Engine {
+        Engine {
+            analyzer: Analyzer::new(Lang::from_code(lang)),
+            n_docs,
+            chunk: chunk.max(1),
+            terms: BTreeMap::new(),
+            docs: HashMap::new(),
+            facets: Vec::new(),
+        }
+    }
+
+    /// Adds a loaded file's payload: `s` a term shard, `d` a doc chunk, `f` the facets.
+    /// Returns false for malformed data, which is then ignored.
+    pub fn add(&mut self, kind: &str, id: u32, bytes: &[u8]) -> bool {
+        match kind {
+            "s" => match decode_shard(bytes) {
+                Some(terms) => {
+                    self.terms.extend(terms);
+                    true
+                }
+                None => false,
+            },
+            "d" => match decode_docs(bytes) {
+                Some(docs) => {
+                    for (i, d) in docs.into_iter().enumerate() {
+                        self.docs
+                            .insert(id.saturating_mul(self.chunk).saturating_add(i as u32), d);
+                    }
+                    true
+                }
+                None => false,
+            },
+            "f" => match decode_facets(bytes) {
+                Some(f) => {
+                    self.facets = f;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Analyzes a query into words; quotes are ignored (every word must match).
+    pub fn parse(&self, query: &str) -> Vec<QueryWord> {
+        let trailing_space = query.ends_with(char::is_whitespace);
+        let spans: Vec<(usize, usize)> = words(query).take(12).collect();
+        let n = spans.len();
+        spans
+            .into_iter()
+            .enumerate()
+            .map(|(i, (s, e))| {
+                let text = &query[s..e];
+                let t = self.analyzer.word(text);
+                let mut exact = vec![t.stem.clone()];
+                exact.extend(t.surface.clone());
+                let mut prefixes = Vec::new();
+                let stem_chars: Vec<char> = t.stem.chars().collect();
+                if stem_chars.len() >= 6 {
+                    prefixes.push((
+                        stem_chars[..stem_chars.len() - 2].iter().collect(),
+                        W_RELAXED,
+                    ));
+                }
+                let last = i + 1 == n && !trailing_space;
+                let typed = t.surface.clone().unwrap_or_else(|| t.stem.clone());
+                if last && typed.chars().count() >= MIN_PREFIX {
+                    prefixes.push((typed, W_PREFIX));
+                }
+                QueryWord {
+                    text: text.to_string(),
+                    exact,
+                    prefixes,
+                }
+            })
+            .collect()
+    }
+
+    /// The key ranges the query reads, so the caller can load the shards covering them:
+    /// each as (from, to) inclusive, `to` being `from` + U+10FFFF for prefixes.
+    pub fn plan(&self, query: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for w in self.parse(query) {
+            for e in &w.exact {
+                out.push((e.clone(), e.clone()));
+            }
+            for (p, _) in &w.prefixes {
+                out.push((p.clone(), format!("{p}\u{10ffff}")));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn word_scores(&self, w: &QueryWord) -> HashMap<u32, f32> {
+        let mut best: HashMap<u32, f32> = HashMap::new();
+        let mut add = |postings: &[Posting], weight: f32| {
+            for p in postings {
+                let s = weight * f32::from(p.impact);
+                let e = best.entry(p.doc).or_insert(0.0);
+                if s > *e {
+                    *e = s;
+                }
+            }
+        };
+        for e in &w.exact {
+            if let Some(p) = self.terms.get(e) {
+                add(p, W_EXACT);
+            }
+        }
+        for (prefix, weight) in &w.prefixes {
+            for (term, p) in self
+                .terms
+                .range(prefix.clone()..)
+                .take_while(|(t, _)| t.starts_with(prefix.as_str()))
+                .take(MAX_EXPANSIONS)
+            {
+                if !w.exact.contains(term) {
+                    add(p, *weight);
+                }
+            }
+        }
+        best
+    }
+
+    fn in_facet(&self, key: &str, doc: u32) -> bool {
+        self.facets
+            .iter()
+            .find(|(k, _)| k == key)
+            .is_some_and(|(_, bits)| {
+                bits.get(doc as usize / 8)
+                    .is_some_and(|b| b & (1 << (doc % 8)) != 0)
+            })
+    }
+
+    pub fn search(&self, req: &Request) -> Outcome {
+        let words = self.parse(&req.query);
+        let mut outcome = Outcome {
+            words: words.clone(),
+            ..Outcome::default()
+        };
+        let per_word: Vec<HashMap<u32, f32>> = words.iter().map(|w| self.word_scores(w)).collect();
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        if !per_word.is_empty() {
+            // All words must match; when nothing does, any word may.
+            for (doc, s) in &per_word[0] {
+                if let Some(total) = per_word[1..]
+                    .iter()
+                    .try_fold(*s, |acc, m| m.get(doc).map(|x| acc + x))
+                {
+                    scores.insert(*doc, total);
+                }
+            }
+            if scores.is_empty() {
+                for m in &per_word {
+                    for (doc, s) in m {
+                        *scores.entry(*doc).or_insert(0.0) += s;
+                    }
+                }
+            }
+        } else if !req.filters.is_empty() {
+            scores = (0..self.n_docs).map(|d| (d, 0.0)).collect();
+        }
+        let filtered: Vec<(u32, f32)> = scores
+            .into_iter()
+            .filter(|(doc, _)| {
+                req.filters.iter().all(|(facet, values)| {
+                    values.is_empty()
+                        || values
+                            .iter()
+                            .any(|v| self.in_facet(&format!("{facet}:{v}"), *doc))
+                })
+            })
+            .collect();
+        outcome.total = filtered.len();
+        for (key, bits) in &self.facets {
+            let Some((facet, value)) = key.split_once(':') else {
+                continue;
+            };
+            let count = filtered
+                .iter()
+                .filter(|(d, _)| {
+                    bits.get(*d as usize / 8)
+                        .is_some_and(|b| b & (1 << (d % 8)) != 0)
+                })
+                .count();
+            if count > 0 {
+                outcome
+                    .facets
+                    .entry(facet.to_string())
+                    .or_default()
+                    .insert(value.to_string(), count);
+            }
+        }
+        let mut hits: Vec<Hit> = filtered
+            .into_iter()
+            .map(|(doc, score)| Hit { doc, score })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
+        hits.truncate(req.limit.max(1));
+        let chunks: BTreeSet<u32> = hits
+            .iter()
+            .filter(|h| !self.docs.contains_key(&h.doc))
+            .map(|h| h.doc / self.chunk)
+            .collect();
+        outcome.need_chunks = chunks.into_iter().collect();
+        outcome.hits = hits;
+        outcome
+    }
+
+    pub fn doc(&self, id: u32) -> Option<&DocMeta> {
+        self.docs.get(&id)
+    }
+
+    /// True when `word` (as written in text) matches a query word, for highlighting.
+    fn matches(&self, word: &str, query: &[QueryWord]) -> bool {
+        let t = self.analyzer.word(word);
+        query.iter().any(|q| {
+            q.exact
+                .iter()
+                .any(|e| *e == t.stem || t.surface.as_deref() == Some(e.as_str()))
+                || q.prefixes.iter().any(|(p, _)| {
+                    t.stem.starts_with(p.as_str())
+                        || t.surface
+                            .as_deref()
+                            .is_some_and(|s| s.starts_with(p.as_str()))
+                })
+        })
+    }
+
+    /// An escaped excerpt of about `max` characters around the first match, matches in `<mark>`.
+    pub fn excerpt(&self, text: &str, query: &[QueryWord], max: usize) -> String {
+        let spans: Vec<(usize, usize)> = words(text).collect();
+        let first = spans
+            .iter()
+            .position(|(s, e)| self.matches(&text[*s..*e], query))
+            .unwrap_or(0);
+        let start_word = first.saturating_sub(6);
+        let start = if start_word == 0 {
+            0
+        } else {
+            spans[start_word].0
+        };
+        let mut end = text.len();
+        let mut count = 0;
+        for (i, c) in text[start..].char_indices() {
+            count += 1;
+            if count > max {
+                end = start + text[start..start + i].rfind(' ').unwrap_or(i);
+                break;
+            }
+            let _ = c;
+        }
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        let mut pos = start;
+        for &(s, e) in spans.iter().filter(|(s, e)| *s >= start && *e <= end) {
+            escape_html_into(&mut out, &text[pos..s]);
+            let w = &text[s..e];
+            if self.matches(w, query) {
+                out.push_str("<mark>");
+                escape_html_into(&mut out, w);
+                out.push_str("</mark>");
+            } else {
+                escape_html_into(&mut out, w);
+            }
+            pos = e;
+        }
+        escape_html_into(&mut out, &text[pos.min(end)..end]);
+        if end < text.len() {
+            out.push('…');
+        }
+        out
+    }
+
+    /// The outcome as the page API's JSON: `{total, results: [...], facets, need}`.
+    pub fn to_json(&self, o: &Outcome) -> String {
+        let mut s = String::with_capacity(1024);
+        s.push_str(&format!("{{\"total\":{},\"need\":[", o.total));
+        s.push_str(
+            &o.need_chunks
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        s.push_str("],\"results\":[");
+        let mut first = true;
+        for h in &o.hits {
+            let Some(d) = self.doc(h.doc) else { continue };
+            if !first {
+                s.push(',');
+            }
+            first = false;
+            s.push_str("{\"url\":\"");
+            escape_json_into(&mut s, &d.url);
+            s.push_str("\",\"title\":\"");
+            escape_json_into(&mut s, &d.title);
+            s.push_str("\",\"type\":\"");
+            escape_json_into(&mut s, &d.kind);
+            s.push_str("\",\"excerpt\":\"");
+            escape_json_into(&mut s, &self.excerpt(&d.excerpt, &o.words, 180));
+            s.push_str(&format!("\",\"score\":{:.1}}}", h.score));
+        }
+        s.push_str("],\"facets\":{");
+        let facets: Vec<String> = o
+            .facets
+            .iter()
+            .map(|(f, values)| {
+                let inner: Vec<String> = values
+                    .iter()
+                    .map(|(v, c)| format!("\"{}\":{c}", json_escaped(v)))
+                    .collect();
+                format!("\"{}\":{{{}}}", json_escaped(f), inner.join(","))
+            })
+            .collect();
+        s.push_str(&facets.join(","));
+        s.push_str("}}");
+        s
+    }
+}
+
+fn json_escaped(v: &str) -> String {
+    let mut s = String::new();
+    escape_json_into(&mut s, v);
+    s
+}
+
+pub fn escape_json_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '<' => out.push_str("\\u003c"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+}
+
+pub fn escape_html_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Parses the runtime's request text: first line the limit, then `facet=value` lines, an
+/// empty line, and the query (so no JSON parser is needed in the wasm).
+pub fn parse_request(text: &str) -> Request {
+    let mut lines = text.splitn(2, "\n\n");
+    let head = lines.next().unwrap_or("");
+    let query = lines.next().unwrap_or("").to_string();
+    let mut req = Request {
+        query,
+        limit: 10,
+        ..Request::default()
+    };
+    for (i, line) in head.lines().enumerate() {
+        if i == 0 {
+            req.limit = line.trim().parse().unwrap_or(10).min(1000);
+        } else if let Some((k, v)) = line.split_once('=') {
+            req.filters
+                .entry(k.to_string())
+                .or_default()
+                .insert(v.to_string());
+        }
+    }
+    req
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{encode_docs, encode_facets, encode_shard};
+
+    fn engine() -> Engine {
+        let a = Analyzer::new(Lang::Fi);
+        let docs = vec![
+            DocMeta {
+                url: "/a/".into(),
+                title: "Lastensuojelu".into(),
+                kind: "method".into(),
+                excerpt: "Lastensuojelun <tuki> äidille".into(),
+                facets: vec!["teemat:x".into()],
+            },
+            DocMeta {
+                url: "/b/".into(),
+                title: "Perhe".into(),
+                kind: "page".into(),
+                excerpt: "Perheterapia".into(),
+                facets: vec!["teemat:y".into()],
+            },
+        ];
+        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (i, text) in ["lastensuojelu tuki äiti", "perheterapia perhe"]
+            .iter()
+            .enumerate()
+        {
+            for (s, e) in words(text) {
+                let t = a.word(&text[s..e]);
+                for term in std::iter::once(t.stem).chain(t.surface) {
+                    terms.entry(term).or_default().push(Posting {
+                        doc: i as u32,
+                        impact: 100,
+                    });
+                }
+            }
+        }
+        let mut e = Engine::new("fi", 2, 64);
+        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
+        assert!(e.add("s", 0, &encode_shard(&t)));
+        assert!(e.add("d", 0, &encode_docs(&docs)));
+        assert!(e.add("f", 0, &encode_facets(&docs)));
+        e
+    }
+
+    #[test]
+    fn inflections_prefixes_and_folding_match() {
+        let e = engine();
+        for q in ["lastensuojelussa", "lastensuo", "aiti", "perheterapiaa"] {
+            let o = e.search(&Request {
+                query: q.into(),
+                limit: 10,
+                ..Request::default()
+            });
+            assert!(o.total >= 1, "{q}");
+        }
+    }
+
+    #[test]
+    fn and_falls_back_to_or_and_filters_apply() {
+        let e = engine();
+        let o = e.search(&Request {
+            query: "lastensuojelu perheterapia".into(),
+            limit: 10,
+            ..Request::default()
+        });
+        assert_eq!(o.total, 2);
+        let mut req = Request {
+            query: "lastensuojelu perheterapia".into(),
+            limit: 10,
+            ..Request::default()
+        };
+        req.filters
+            .insert("teemat".into(), BTreeSet::from(["y".to_string()]));
+        assert_eq!(e.search(&req).total, 1);
+    }
+
+    #[test]
+    fn excerpts_are_escaped_and_marked() {
+        let e = engine();
+        let o = e.search(&Request {
+            query: "tuki".into(),
+            limit: 10,
+            ..Request::default()
+        });
+        let excerpt = e.excerpt(&e.doc(0).unwrap().excerpt, &o.words, 180);
+        assert_eq!(excerpt, "Lastensuojelun &lt;<mark>tuki</mark>&gt; äidille");
+        let json = e.to_json(&o);
+        assert!(
+            json.contains("\\u003cmark>tuki") && !json.contains("<tuki>"),
+            "{json}"
+        );
+    }
+}

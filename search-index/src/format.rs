@@ -1,0 +1,272 @@
+//! The static index format: what the exporter writes and the runtime reads.
+//!
+//! Per language: term shards (sorted terms with one quantized BM25F impact per posting, no
+//! positions), document-metadata chunks, facet bitsets and a JSON manifest naming the files.
+//! Every file is wrapped in a `.js` that registers its base64 payload, the one way of loading
+//! data that works from `file://` as well as over http.
+
+use std::collections::BTreeMap;
+
+use crate::codec::{base64_encode, put_str, put_varint, Reader};
+
+/// One indexed document's metadata, as results show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocMeta {
+    pub url: String,
+    pub title: String,
+    pub kind: String,
+    /// Plain text the excerpt is cut from (summary first, then body).
+    pub excerpt: String,
+    /// Facet values as `facet:value`, e.g. `teemat:kaytosongelmat`.
+    pub facets: Vec<String>,
+}
+
+/// A document containing a term, with its quantized score contribution (1–255).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub doc: u32,
+    pub impact: u8,
+}
+
+/// Everything the exporter knows for one language.
+#[derive(Debug, Clone, Default)]
+pub struct IndexData {
+    pub lang: String,
+    pub docs: Vec<DocMeta>,
+    pub terms: BTreeMap<String, Vec<Posting>>,
+}
+
+/// Raw-byte budget of one term shard; shards gzip to roughly a third of this.
+pub const SHARD_BYTES: usize = 24 * 1024;
+/// Documents per metadata chunk.
+pub const DOC_CHUNK: usize = 16;
+/// Characters of text kept per document for its excerpt.
+pub const EXCERPT_CHARS: usize = 600;
+
+/// One output file: a name (content-hashed) and its bytes.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The written index: files plus the manifest (JSON) that names them.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub manifest: String,
+    pub files: Vec<File>,
+}
+
+fn hash8(bytes: &[u8]) -> String {
+    // FNV-1a 64: enough to make names change when content changes; not a security hash.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")[..10].to_string()
+}
+
+/// Wraps a payload so that loading the `.js` file hands it to the runtime.
+fn wrap(lang: &str, kind: &str, id: usize, bytes: &[u8]) -> Vec<u8> {
+    format!(
+        "tietopankki._data(\"{lang}\",\"{kind}\",{id},\"{}\");\n",
+        base64_encode(bytes)
+    )
+    .into_bytes()
+}
+
+pub fn encode_shard(terms: &[(&String, &Vec<Posting>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, terms.len() as u64);
+    for (term, postings) in terms {
+        put_str(&mut out, term);
+        put_varint(&mut out, postings.len() as u64);
+        let mut last = 0u32;
+        for p in postings.iter() {
+            put_varint(&mut out, u64::from(p.doc - last));
+            out.push(p.impact);
+            last = p.doc;
+        }
+    }
+    out
+}
+
+pub fn decode_shard(bytes: &[u8]) -> Option<Vec<(String, Vec<Posting>)>> {
+    let mut r = Reader::new(bytes);
+    let n = r.varint()? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let term = r.str()?.to_string();
+        let count = r.varint()? as usize;
+        let mut postings = Vec::with_capacity(count.min(1 << 16));
+        let mut doc = 0u32;
+        for _ in 0..count {
+            doc = doc.checked_add(u32::try_from(r.varint()?).ok()?)?;
+            postings.push(Posting {
+                doc,
+                impact: r.byte()?,
+            });
+        }
+        out.push((term, postings));
+    }
+    Some(out)
+}
+
+pub fn encode_docs(docs: &[DocMeta]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, docs.len() as u64);
+    for d in docs {
+        put_str(&mut out, &d.url);
+        put_str(&mut out, &d.title);
+        put_str(&mut out, &d.kind);
+        let excerpt: String = d.excerpt.chars().take(EXCERPT_CHARS).collect();
+        put_str(&mut out, &excerpt);
+    }
+    out
+}
+
+pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
+    let mut r = Reader::new(bytes);
+    let n = r.varint()? as usize;
+    let mut out = Vec::with_capacity(n.min(4096));
+    for _ in 0..n {
+        out.push(DocMeta {
+            url: r.str()?.to_string(),
+            title: r.str()?.to_string(),
+            kind: r.str()?.to_string(),
+            excerpt: r.str()?.to_string(),
+            facets: Vec::new(),
+        });
+    }
+    Some(out)
+}
+
+/// Facet bitsets: for every `facet:value`, one bit per document.
+pub fn encode_facets(docs: &[DocMeta]) -> Vec<u8> {
+    let mut values: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    let nbytes = docs.len().div_ceil(8);
+    for (i, d) in docs.iter().enumerate() {
+        for f in &d.facets {
+            values.entry(f).or_insert_with(|| vec![0; nbytes])[i / 8] |= 1 << (i % 8);
+        }
+    }
+    let mut out = Vec::new();
+    put_varint(&mut out, values.len() as u64);
+    for (k, bits) in values {
+        put_str(&mut out, k);
+        put_varint(&mut out, bits.len() as u64);
+        out.extend_from_slice(&bits);
+    }
+    out
+}
+
+pub fn decode_facets(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut r = Reader::new(bytes);
+    let n = r.varint()? as usize;
+    let mut out = Vec::with_capacity(n.min(4096));
+    for _ in 0..n {
+        let k = r.str()?.to_string();
+        let len = r.varint()? as usize;
+        out.push((k, r.bytes(len)?.to_vec()));
+    }
+    Some(out)
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    crate::engine::escape_json_into(&mut out, s);
+    out.push('"');
+    out
+}
+
+/// Writes the files of one language's index; names are `<lang>-<kind><n>.<hash>.js`.
+pub fn write(data: &IndexData) -> Written {
+    let lang = &data.lang;
+    let mut files = Vec::new();
+    let mut shards_json = Vec::new();
+    let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
+    let mut start = 0;
+    while start < terms.len() {
+        let mut size = 0;
+        let mut end = start;
+        while end < terms.len() && (end == start || size < SHARD_BYTES) {
+            size += terms[end].0.len() + 2 + terms[end].1.len() * 2;
+            end += 1;
+        }
+        let bytes = encode_shard(&terms[start..end]);
+        let id = shards_json.len();
+        let name = format!("{lang}-s{id}.{}.js", hash8(&bytes));
+        shards_json.push(format!(
+            "[{},{}]",
+            json_str(terms[start].0),
+            json_str(&name)
+        ));
+        files.push(File {
+            name,
+            bytes: wrap(lang, "s", id, &bytes),
+        });
+        start = end;
+    }
+    let mut docs_json = Vec::new();
+    for (id, chunk) in data.docs.chunks(DOC_CHUNK).enumerate() {
+        let bytes = encode_docs(chunk);
+        let name = format!("{lang}-d{id}.{}.js", hash8(&bytes));
+        docs_json.push(json_str(&name));
+        files.push(File {
+            name,
+            bytes: wrap(lang, "d", id, &bytes),
+        });
+    }
+    let facet_bytes = encode_facets(&data.docs);
+    let facets_name = format!("{lang}-f.{}.js", hash8(&facet_bytes));
+    files.push(File {
+        name: facets_name.clone(),
+        bytes: wrap(lang, "f", 0, &facet_bytes),
+    });
+    let manifest = format!(
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"docfiles\":[{}],\"facets\":{}}}",
+        json_str(lang),
+        data.docs.len(),
+        DOC_CHUNK,
+        shards_json.join(","),
+        docs_json.join(","),
+        json_str(&facets_name)
+    );
+    Written { manifest, files }
+}
+
+/// Reads the payload back out of a `.js` file written by [`write`]: (kind, id, bytes).
+pub fn unwrap_js(text: &str) -> Option<(String, usize, Vec<u8>)> {
+    let rest = text.trim().strip_prefix("tietopankki._data(\"")?;
+    let (_lang, rest) = rest.split_once("\",\"")?;
+    let (kind, rest) = rest.split_once("\",")?;
+    let (id, rest) = rest.split_once(",\"")?;
+    let payload = rest.strip_suffix("\");")?;
+    Some((
+        kind.to_string(),
+        id.parse().ok()?,
+        crate::codec::base64_decode(payload)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_round_trip_and_reject_garbage() {
+        let t = "kissa".to_string();
+        let p = vec![
+            Posting {
+                doc: 3,
+                impact: 200,
+            },
+            Posting { doc: 9, impact: 1 },
+        ];
+        let bytes = encode_shard(&[(&t, &p)]);
+        assert_eq!(decode_shard(&bytes).unwrap(), vec![(t, p)]);
+        assert!(decode_shard(&bytes[..bytes.len() - 1]).is_none());
+        assert!(decode_shard(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_none());
+    }
+}

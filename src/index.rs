@@ -1,0 +1,368 @@
+//! Stage 5, index: a tantivy index per language built with the shared `search-index` analyzer,
+//! exported into the static index the browser (and `tietopankki search`) reads.
+//!
+//! tantivy builds the inverted index and the field lengths; the export walks its term
+//! dictionary and postings once, computes BM25F over the weighted fields, and stores one
+//! quantized impact per (term, document), so the browser needs neither positions nor lengths.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use search_index::analyzer::{words, Analyzer, Lang};
+use search_index::format::{DocMeta, IndexData, Posting};
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{doc, DocSet, Index, TERMINATED};
+
+use crate::link::{facet_values, Site};
+use crate::model::{FrontMatter, Kind};
+use crate::render::UrlStyle;
+
+/// Field weights of BM25F: a match in the title counts most, then headings, summary, body.
+const FIELDS: [(&str, f32); 4] = [
+    ("title", 5.0),
+    ("headings", 3.0),
+    ("summary", 2.0),
+    ("body", 1.0),
+];
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// Wraps the shared analyzer as a tantivy tokenizer; each clone keeps its own stem cache,
+/// so every distinct word form is stemmed once per indexing thread.
+#[derive(Clone)]
+struct SharedTokenizer {
+    analyzer: Arc<Analyzer>,
+    cache: HashMap<String, (String, Option<String>)>,
+}
+
+struct Tokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for Tokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for SharedTokenizer {
+    type TokenStream<'a> = Tokens;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        let mut tokens = Vec::new();
+        for (position, (s, e)) in words(text).enumerate() {
+            let word = &text[s..e];
+            let (stem, surface) = match self.cache.get(word) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = self.analyzer.word(word);
+                    let v = (t.stem, t.surface);
+                    if self.cache.len() < 200_000 {
+                        self.cache.insert(word.to_string(), v.clone());
+                    }
+                    v
+                }
+            };
+            // The surface form goes in at the same position as the stem, so `aiti` meets `äiti`.
+            for text in std::iter::once(stem).chain(surface) {
+                tokens.push(Token {
+                    offset_from: s,
+                    offset_to: e,
+                    position,
+                    text,
+                    position_length: 1,
+                });
+            }
+        }
+        Tokens { tokens, next: 0 }
+    }
+}
+
+/// The text of one document, split into the weighted fields.
+struct Indexed {
+    meta: DocMeta,
+    title: String,
+    headings: String,
+    summary: String,
+    body: String,
+}
+
+/// The search documents of `lang`: every content page in that language.
+fn documents(site: &Site, style: &UrlStyle, lang: &str) -> Vec<Indexed> {
+    let mut out = Vec::new();
+    for (i, d) in site.docs.iter().enumerate() {
+        if d.lang != lang {
+            continue;
+        }
+        let title = d.front.title().unwrap_or(&d.id).to_string();
+        let summary = d.front.summary().unwrap_or("").to_string();
+        let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
+        let mut body = d.body.text.clone();
+        if let FrontMatter::Page(p) = &d.front {
+            for t in &p.glossary {
+                body.push_str(&format!("\n{}: {}", t.term, t.definition));
+            }
+        }
+        if let FrontMatter::Pathway(p) = &d.front {
+            for s in &p.steps {
+                body.push_str(&format!(
+                    "\n{}. {}",
+                    s.title,
+                    s.description.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        let mut facets: Vec<String> = facet_values(&d.front)
+            .into_iter()
+            .map(|(f, v)| format!("{f}:{v}"))
+            .collect();
+        facets.push(format!("tyyppi:{}", d.kind.name()));
+        if d.kind == Kind::Method {
+            if let Some(b) = site.backrefs.get(&(Kind::Method, d.id.clone())) {
+                facets.extend(b.centres.iter().map(|c| format!("keskus:{c}")));
+            }
+        }
+        if let FrontMatter::Centre(_) = &d.front {
+            facets.push(format!("keskus:{}", d.id));
+        }
+        facets.sort();
+        facets.dedup();
+        let excerpt = if summary.is_empty() {
+            body.replace('\n', " ")
+        } else {
+            format!("{summary} {}", body.replace('\n', " "))
+        };
+        out.push(Indexed {
+            meta: DocMeta {
+                url: style.link(&site.urls[i]),
+                title: title.clone(),
+                kind: d.kind.name().to_string(),
+                excerpt,
+                facets,
+            },
+            title,
+            headings: headings.join("\n"),
+            summary,
+            body,
+        });
+    }
+    out
+}
+
+/// Builds the tantivy index of `lang` and exports it.
+pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Result<IndexData> {
+    let docs = documents(site, style, lang);
+    let tokenizer_name = format!("tietopankki_{lang}");
+    let mut builder = Schema::builder();
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(&tokenizer_name)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    let fields: Vec<(Field, f32)> = FIELDS
+        .iter()
+        .map(|(name, w)| {
+            (
+                builder.add_text_field(
+                    name,
+                    TextOptions::default().set_indexing_options(indexing.clone()),
+                ),
+                *w,
+            )
+        })
+        .collect();
+    let ord = builder.add_u64_field("ord", FAST);
+    let index = Index::create_in_ram(builder.build());
+    index.tokenizers().register(
+        &tokenizer_name,
+        SharedTokenizer {
+            analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
+            cache: HashMap::new(),
+        },
+    );
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    let mut writer = index.writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+    for (i, d) in docs.iter().enumerate() {
+        writer.add_document(doc!(
+            fields[0].0 => d.title.as_str(),
+            fields[1].0 => d.headings.as_str(),
+            fields[2].0 => d.summary.as_str(),
+            fields[3].0 => d.body.as_str(),
+            ord => i as u64,
+        ))?;
+    }
+    writer.commit()?;
+    let searcher = index.reader()?.searcher();
+
+    // Per (term, doc): the BM25F-normalised, weighted term frequency summed over fields.
+    // Average field lengths over the whole index, not per segment: how the writer's threads
+    // split documents into segments must not change a single score.
+    let mut avg = vec![0u64; fields.len()];
+    for segment in searcher.segment_readers() {
+        for (k, &(field, _)) in fields.iter().enumerate() {
+            let norms = segment.get_fieldnorms_reader(field)?;
+            avg[k] += (0..segment.max_doc())
+                .map(|d| u64::from(norms.fieldnorm(d)))
+                .sum::<u64>();
+        }
+    }
+    let avg: Vec<f32> = avg
+        .into_iter()
+        .map(|total| (total as f32 / docs.len().max(1) as f32).max(1.0))
+        .collect();
+    let mut tf: BTreeMap<String, HashMap<u32, f32>> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let ords = segment.fast_fields().u64("ord")?;
+        for (k, &(field, weight)) in fields.iter().enumerate() {
+            let avg = avg[k];
+            let norms = segment.get_fieldnorms_reader(field)?;
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+                let entry = tf.entry(term.to_string()).or_default();
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    let len = norms.fieldnorm(doc) as f32;
+                    let norm = 1.0 - B + B * len / avg;
+                    let o = ords.first(doc).unwrap_or(0) as u32;
+                    *entry.entry(o).or_insert(0.0) += weight * postings.term_freq() as f32 / norm;
+                    doc = postings.advance();
+                }
+            }
+        }
+    }
+    let n = docs.len() as f32;
+    let mut scored: BTreeMap<String, Vec<(u32, f32)>> = BTreeMap::new();
+    let mut max = 0f32;
+    for (term, per_doc) in tf {
+        let df = per_doc.len() as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let mut v: Vec<(u32, f32)> = per_doc
+            .into_iter()
+            .map(|(d, t)| {
+                let s = idf * t * (K1 + 1.0) / (t + K1);
+                max = max.max(s);
+                (d, s)
+            })
+            .collect();
+        v.sort_by_key(|(d, _)| *d);
+        scored.insert(term, v);
+    }
+    let terms = scored
+        .into_iter()
+        .map(|(t, v)| {
+            let postings = v
+                .into_iter()
+                .map(|(doc, s)| Posting {
+                    doc,
+                    impact: ((s / max.max(f32::MIN_POSITIVE)) * 255.0)
+                        .round()
+                        .clamp(1.0, 255.0) as u8,
+                })
+                .collect();
+            (t, postings)
+        })
+        .collect();
+    Ok(IndexData {
+        lang: lang.to_string(),
+        docs: docs.into_iter().map(|d| d.meta).collect(),
+        terms,
+    })
+}
+
+/// The compiled browser runtime, committed so that a plain `cargo build` needs no wasm toolchain.
+pub const RUNTIME_WASM: &[u8] = include_bytes!("../search-index/runtime/search_index.wasm");
+/// The JS glue of the runtime (theme-independent: it is the page API).
+pub const GLUE_JS: &str = include_str!("../search-index/runtime/glue.js");
+
+/// Every search file: per language shards, doc chunks and facets; the runtime as base64 in a
+/// `.js`; and `search.js`, the manifest plus glue that pages load.
+pub fn output_files(indexes: &[IndexData], default_lang: &str) -> Vec<crate::render::OutputFile> {
+    let mut files = Vec::new();
+    let mut langs = Vec::new();
+    for data in indexes {
+        let written = search_index::format::write(data);
+        langs.push(format!("\"{}\":{}", data.lang, written.manifest));
+        files.extend(
+            written
+                .files
+                .into_iter()
+                .map(|f| crate::render::OutputFile {
+                    path: format!("search/{}", f.name),
+                    bytes: f.bytes,
+                }),
+        );
+    }
+    let runtime = format!(
+        "tietopankki._runtime(\"{}\");\n",
+        search_index::codec::base64_encode(RUNTIME_WASM)
+    );
+    let runtime_name = format!(
+        "runtime.{}.js",
+        &blake3::hash(runtime.as_bytes()).to_hex()[..10]
+    );
+    files.push(crate::render::OutputFile {
+        path: format!("search/{runtime_name}"),
+        bytes: runtime.into_bytes(),
+    });
+    let manifest = format!(
+        "window.tietopankki=window.tietopankki||{{}};tietopankki._manifest={{\"runtime\":\"{runtime_name}\",\"default\":\"{default_lang}\",\"langs\":{{{}}}}};\n",
+        langs.join(",")
+    );
+    files.push(crate::render::OutputFile {
+        path: "search/search.js".into(),
+        bytes: format!("{manifest}{GLUE_JS}").into_bytes(),
+    });
+    files
+}
+
+/// An engine with everything of one language loaded, for the CLI and tests.
+pub fn engine_for(data: &IndexData) -> search_index::engine::Engine {
+    let written = search_index::format::write(data);
+    let chunk = search_index::format::DOC_CHUNK as u32;
+    let mut engine = search_index::engine::Engine::new(&data.lang, data.docs.len() as u32, chunk);
+    for f in &written.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        if let Some((kind, id, bytes)) = search_index::format::unwrap_js(&text) {
+            engine.add(&kind, id as u32, &bytes);
+        }
+    }
+    engine
+}
+
+/// How tantivy, through the shared tokenizer, indexes `text`: per word its stem and the
+/// folded surface form (or `None`). Used by `tietopankki analyze` and the parity test.
+pub fn analyze(lang: &str, text: &str) -> Vec<(String, Option<String>)> {
+    let tokenizer = SharedTokenizer {
+        analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
+        cache: HashMap::new(),
+    };
+    let mut analyzer = tantivy::tokenizer::TextAnalyzer::from(tokenizer);
+    let mut stream = analyzer.token_stream(text);
+    let mut out: Vec<(usize, String, Option<String>)> = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        match out.last_mut() {
+            Some((pos, _, surface)) if *pos == t.position => *surface = Some(t.text.clone()),
+            _ => out.push((t.position, t.text.clone(), None)),
+        }
+    }
+    out.into_iter()
+        .map(|(_, stem, surface)| (stem, surface))
+        .collect()
+}

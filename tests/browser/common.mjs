@@ -1,0 +1,59 @@
+// Shared helpers for the browser tests: the binary, builds, a loopback static server, Chromium.
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, resolve, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const BIN = process.env.TIETOPANKKI_BIN || join(REPO, 'target', 'release', 'tietopankki');
+
+export function tietopankki(args, input) {
+  return execFileSync(BIN, args, { cwd: REPO, input, maxBuffer: 1 << 28 }).toString();
+}
+
+/** Builds the bundled content into a fresh temporary folder and returns it. */
+export function buildSite(extra = []) {
+  const out = mkdtempSync(join(tmpdir(), 'tietopankki-'));
+  tietopankki(['build', '--quiet', '--output', join(out, 'site'), ...extra]);
+  return join(out, 'site');
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
+
+/** Serves `dir` on 127.0.0.1 with a strict CSP, and records every request path. */
+export function serve(dir) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push(path);
+    let file = normalize(join(dir, path));
+    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) { res.writeHead(404).end(readFileSync(join(dir, '404.html'))); return; }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] || 'application/octet-stream',
+      'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:",
+    });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, requests, url: `http://127.0.0.1:${server.address().port}/` })));
+}
+
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Opens a page that fails the test on any script error or CSP violation. */
+export async function openPage(b, url) {
+  const page = await b.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  return { page, errors };
+}

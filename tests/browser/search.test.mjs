@@ -1,0 +1,119 @@
+// The search as a reader uses it, in Debian's Chromium: over http under a strict CSP, and from disk.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { buildSite, serve, browser, openPage, tietopankki } from './common.mjs';
+
+let http, b, fileSite;
+
+before(async () => {
+  http = await serve(buildSite());
+  fileSite = buildSite(['--relative-links']);
+  b = await browser();
+});
+after(async () => { await b?.close(); http?.server.close(); });
+
+async function results(page) {
+  await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length > 0);
+  return page.$$eval('#hakutulokset li a', (as) => as.map((a) => a.getAttribute('href')));
+}
+
+test('typing shows results as you type and announces the count', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/');
+  await page.fill('#haku-q', 'lastensuojelussa');
+  const hrefs = await results(page);
+  assert.ok(hrefs.length > 0);
+  assert.match(await page.textContent('#hakutila'), /^\d+ tulosta$/);
+  assert.equal(await page.getAttribute('#hakutila', 'aria-live'), 'polite');
+  const marked = await page.$$eval('#hakutulokset mark', (m) => m.map((x) => x.textContent.toLowerCase()));
+  assert.ok(marked.some((w) => w.startsWith('lastensuojelu')), `marks: ${marked}`);
+  assert.deepEqual(errors, []);
+});
+
+test('a facet narrows the results and counts follow', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/');
+  await page.fill('#haku-q', 'vanhemmuus');
+  const all = (await results(page)).length;
+  await page.check('input[data-facet="tyyppi"][value="method"]');
+  await page.waitForFunction((n) => /tyyppi%3Amethod/.test(location.search) && document.querySelectorAll('#hakutulokset li').length < n || document.querySelectorAll('#hakutulokset li').length <= n, all);
+  const kinds = await page.$$eval('#hakutulokset li .kind', (k) => k.map((x) => x.textContent));
+  assert.ok(kinds.length > 0 && kinds.length <= all);
+  assert.ok(kinds.every((k) => k === 'Menetelmä'), kinds.join());
+  const count = await page.textContent('input[data-facet="tyyppi"][value="method"] ~ .count');
+  assert.equal(Number(count), kinds.length);
+  assert.deepEqual(errors, []);
+});
+
+test('query and filters round-trip through the URL', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/?q=nuorille&f=tyyppi%3Amethod');
+  assert.ok((await results(page)).length > 0);
+  assert.equal(await page.inputValue('#haku-q'), 'nuorille');
+  assert.ok(await page.isChecked('input[data-facet="tyyppi"][value="method"]'));
+  await page.fill('#haku-q', 'perheterapiaa');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('q') === 'perheterapiaa');
+  assert.deepEqual(errors, []);
+});
+
+test('the keyboard moves through results and Escape clears', async () => {
+  const { page } = await openPage(b, http.url + 'haku/');
+  await page.focus('#haku-q');
+  await page.keyboard.type('vanhemmuus');
+  const hrefs = await results(page);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), hrefs[0]);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), hrefs[1]);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'haku-q');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.inputValue('#haku-q'), '');
+  await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length === 0);
+});
+
+test('the header box leads to the search page with the query', async () => {
+  const { page } = await openPage(b, http.url + 'menetelmat/');
+  await page.fill('#hakulaatikko', 'aiti');
+  await page.press('#hakulaatikko', 'Enter');
+  await page.waitForURL(/haku\/\?q=aiti/);
+  assert.ok((await results(page)).length > 0);
+});
+
+test('search works from file:// with the same results', async () => {
+  const url = pathToFileURL(join(fileSite, 'haku', 'index.html')).href + '?q=lastensuojelussa';
+  const { page, errors } = await openPage(b, url);
+  const siteUrl = pathToFileURL(fileSite).href + '/';
+  const fromDisk = (await results(page)).map((h) => h.replace(siteUrl, '').replace(/index\.html$/, ''));
+  const { page: p2 } = await openPage(b, http.url + 'haku/?q=lastensuojelussa');
+  const overHttp = (await results(p2)).map((h) => h.replace(http.url, ''));
+  assert.ok(fromDisk.length > 0 && fromDisk.every((h) => !h.startsWith('file:')), fromDisk.join());
+  assert.deepEqual(fromDisk, overHttp);
+  assert.deepEqual(errors, []);
+});
+
+test('the page API returns the documented shape, with escaped excerpts', async () => {
+  const { page } = await openPage(b, http.url);
+  const r = await page.evaluate(() => tietopankki.search('vanhemmuuden', { lang: 'fi', limit: 5 }));
+  assert.ok(r.total > 0 && r.results.length <= 5);
+  for (const x of r.results) {
+    assert.deepEqual(Object.keys(x).sort(), ['excerpt', 'score', 'title', 'type', 'url']);
+    assert.ok(!/<(?!\/?mark>)/.test(x.excerpt), x.excerpt);
+  }
+  assert.equal(typeof r.facets, 'object');
+});
+
+// Thirty queries: inflected, folded, prefixes, several words; top 10 must equal the CLI's.
+const QUERIES = ['lastensuojelussa', 'vanhemmuuden', 'perheterapiaa', 'nuorille', 'aiti', 'lastensuo', 'käytösongelmat',
+  'päihteet', 'väkivalta', 'barnahus', 'konsultaatio', 'ot-keskus', 'vanhemman mielenterveys', 'haastavat erot', 'koulu',
+  'ahdistus', 'masennus nuori', 'ryhmä vanhemmille', 'kasvun tuki', 'näyttö', 'terapiatakuu', 'palvelutarpeen arviointi',
+  'sijaishuolto', 'perhekeskus', 'neuvola', 'trauma', 'kiusaaminen', 'itä-suomi', 'pohjoinen', 'mdft'];
+
+test('the browser ranks the first ten like the CLI for 30 queries', async () => {
+  const { page } = await openPage(b, http.url);
+  for (const q of QUERIES) {
+    const cli = JSON.parse(tietopankki(['search', q, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
+    const web = (await page.evaluate((q) => tietopankki.search(q, { lang: 'fi', limit: 10 }), q)).results.map((r) => r.url.replace(http.url, ''));
+    assert.deepEqual(web, cli, q);
+    assert.ok(cli.length > 0, `no results for ${q}`);
+  }
+});

@@ -1,0 +1,117 @@
+//! Finnish search behaviour on the bundled content, through `tietopankki search` (the same
+//! index files and engine the browser uses).
+
+mod common;
+
+use serde_json::Value;
+
+fn search(args: &[&str]) -> Value {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut all = vec!["search", "--root", root, "--format", "json"];
+    all.extend_from_slice(args);
+    let o = common::run(&all);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn urls(v: &Value) -> Vec<String> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The marked words of all excerpts, lowercased.
+fn marked(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in v["results"].as_array().unwrap() {
+        let e = r["excerpt"].as_str().unwrap();
+        for part in e.split("<mark>").skip(1) {
+            out.push(part.split("</mark>").next().unwrap().to_lowercase());
+        }
+    }
+    out
+}
+
+/// Finnish content files (not translations) whose text contains `word` literally.
+fn literal_hits(word: &str) -> usize {
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    common::tree(&content)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".md") && !p.ends_with(".sv.md") && !p.ends_with(".en.md"))
+        .filter(|(_, b)| String::from_utf8_lossy(b).to_lowercase().contains(word))
+        .count()
+}
+
+#[test]
+fn inflected_queries_find_pages_that_use_other_forms() {
+    for query in [
+        "lastensuojelussa",
+        "vanhemmuuden",
+        "perheterapiaa",
+        "nuorille",
+    ] {
+        let v = search(&[query, "--limit", "100"]);
+        let total = v["total"].as_u64().unwrap() as usize;
+        assert!(
+            total > literal_hits(query),
+            "{query}: {total} results, only as many as pages with this exact form"
+        );
+    }
+    assert!(urls(&search(&["perheterapiaa"])).contains(&"menetelmat/perheterapia/".to_string()));
+    let m = marked(&search(&["vanhemmuuden", "--limit", "30"]));
+    assert!(
+        m.iter()
+            .any(|w| w.starts_with("vanhemmuu") && w != "vanhemmuuden"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn queries_without_diacritics_find_words_with_them() {
+    assert_eq!(
+        urls(&search(&["aiti", "--limit", "50"])),
+        urls(&search(&["äiti", "--limit", "50"]))
+    );
+    assert!(search(&["aiti"])["total"].as_u64().unwrap() > 0);
+    let v = search(&["kaytosongelmat"]);
+    assert!(urls(&v).contains(&"palvelupolut/kaytosongelmat-3-12/".to_string()));
+    assert!(
+        marked(&v).iter().any(|w| w.contains('ä')),
+        "{:?}",
+        marked(&v)
+    );
+}
+
+#[test]
+fn the_last_word_is_a_prefix_as_the_user_types() {
+    let v = search(&["lastensuo"]);
+    assert!(
+        marked(&v).iter().any(|w| w.starts_with("lastensuojelu")),
+        "{:?}",
+        marked(&v)
+    );
+}
+
+#[test]
+fn all_words_must_match_unless_none_do() {
+    let and = search(&["vanhemmuus lastensuojelu"]);
+    let one = search(&["vanhemmuus"]);
+    assert!(and["total"].as_u64() <= one["total"].as_u64());
+    // No page has both of these made-up words, so any-word matching takes over.
+    let fallback = search(&["vanhemmuus qwzxqwzx"]);
+    assert_eq!(fallback["total"], one["total"]);
+}
+
+#[test]
+fn filters_narrow_and_counts_are_returned() {
+    let all = search(&["vanhemmuus"]);
+    let methods = search(&["vanhemmuus", "--filter", "tyyppi=method"]);
+    assert!(methods["total"].as_u64() < all["total"].as_u64());
+    assert_eq!(all["facets"]["tyyppi"]["method"], methods["total"]);
+    assert!(urls(&methods).iter().all(|u| u.starts_with("menetelmat/")));
+    let swedish = search(&["barnskydd", "--lang", "sv"]);
+    assert!(swedish["total"].as_u64().unwrap() > 0);
+}
