@@ -15,6 +15,9 @@ use crate::markdown::LINK_MARKER;
 use crate::model::{FrontMatter, Kind, Status};
 use crate::paths;
 
+/// Stands for the page's link prefix in shared fragments; replaced when a page is assembled.
+const ROOT_MARK: &str = "\u{1}";
+
 /// How links are written into pages.
 #[derive(Debug, Clone)]
 pub struct UrlStyle {
@@ -364,6 +367,8 @@ struct Job {
     /// Site paths of this page in other languages, for the switcher and hreflang.
     alternates: Vec<(String, String)>,
     data: Map<String, Value>,
+    /// Entry lists rendered from shared fragments: (context name, kind, ids).
+    lists: Vec<(&'static str, Kind, Vec<String>)>,
 }
 
 /// Renders the whole site. Errors are template failures; content errors were caught earlier.
@@ -428,6 +433,7 @@ pub fn render(
             lang: d.lang.clone(),
             alternates,
             data,
+            lists: Vec::new(),
         });
     }
     // Home pages for languages without their own `_index`: the default one, with a notice.
@@ -453,6 +459,7 @@ pub fn render(
             lang: l.clone(),
             alternates,
             data,
+            lists: Vec::new(),
         });
     }
     // Section lists.
@@ -471,7 +478,6 @@ pub fn render(
                 "section_label".into(),
                 json!(strings[l].get(&format!("section_{}", kind.name()))),
             );
-            data.insert("entries".into(), ctx.summaries(*kind, &ids, l));
             let intro = site
                 .index
                 .get(&(Kind::Page, "_index".into(), l.clone()))
@@ -488,6 +494,7 @@ pub fn render(
                 lang: l.clone(),
                 alternates: all_langs(&|x| format!("{}{section}/", site.lang_prefix(x))),
                 data,
+                lists: vec![("entries", *kind, ids)],
             });
         }
     }
@@ -514,23 +521,19 @@ pub fn render(
                 lang: l.clone(),
                 alternates: all_langs(&|x| format!("{}{}/", site.lang_prefix(x), f.slug)),
                 data,
+                lists: Vec::new(),
             });
             for (value, entries) in &values {
-                let methods: Vec<&String> = entries
-                    .iter()
-                    .filter(|(k, _)| *k == Kind::Method)
-                    .map(|(_, id)| id)
-                    .collect();
-                let pathways: Vec<&String> = entries
-                    .iter()
-                    .filter(|(k, _)| *k == Kind::Pathway)
-                    .map(|(_, id)| id)
-                    .collect();
+                let of = |kind: Kind| -> Vec<String> {
+                    entries
+                        .iter()
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, id)| id.clone())
+                        .collect()
+                };
                 let mut data = Map::new();
                 data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list)), "path": style.link(&format!("{prefix}{}/", f.slug))}));
                 data.insert("value".into(), json!({"id": value, "label": ctx.label(f.list, value, l), "count": entries.len()}));
-                data.insert("methods".into(), ctx.summaries(Kind::Method, methods, l));
-                data.insert("pathways".into(), ctx.summaries(Kind::Pathway, pathways, l));
                 jobs.push(Job {
                     template: "facet.html",
                     path: format!("{prefix}{}/{value}/", f.slug),
@@ -539,6 +542,10 @@ pub fn render(
                         format!("{}{}/{value}/", site.lang_prefix(x), f.slug)
                     }),
                     data,
+                    lists: vec![
+                        ("methods", Kind::Method, of(Kind::Method)),
+                        ("pathways", Kind::Pathway, of(Kind::Pathway)),
+                    ],
                 });
             }
         }
@@ -591,6 +598,7 @@ pub fn render(
             lang: l.clone(),
             alternates: all_langs(&|x| format!("{}haku/", site.lang_prefix(x))),
             data,
+            lists: Vec::new(),
         });
     }
 
@@ -630,6 +638,48 @@ pub fn render(
         })
         .collect();
 
+    // Every entry's list item, rendered once per language and shared by all lists
+    // (a facet page of a large bank lists thousands of entries).
+    let keys: Vec<(Kind, String, String)> = site
+        .docs
+        .iter()
+        .filter(|d| d.kind != Kind::Page && d.lang == default)
+        .flat_map(|d| langs.iter().map(move |l| (d.kind, d.id.clone(), l.clone())))
+        .collect();
+    let fragments: HashMap<(Kind, String, String), (String, String)> = keys
+        .into_par_iter()
+        .filter_map(|(kind, id, l)| {
+            let view = ctx.summary(kind, &id, &l)?;
+            let mut c = Context::new();
+            c.insert("e", &view);
+            c.insert("t", &strings[&l]);
+            c.insert("root", ROOT_MARK);
+            let html = tera.render("entry.html", &c).ok()?;
+            let sort = format!(
+                "{}\u{0}{id}",
+                view["title"].as_str().unwrap_or("").to_lowercase()
+            );
+            Some(((kind, id, l), (sort, html)))
+        })
+        .collect();
+    let list_html = |kind: Kind, ids: &[String], lang: &str, root: &str| -> String {
+        let mut items: Vec<&(String, String)> = ids
+            .iter()
+            .filter_map(|id| fragments.get(&(kind, id.clone(), lang.to_string())))
+            .collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = String::with_capacity(items.iter().map(|i| i.1.len() + 16).sum());
+        for (_, html) in items {
+            for (n, part) in html.split(ROOT_MARK).enumerate() {
+                if n > 0 {
+                    out.push_str(root);
+                }
+                out.push_str(part);
+            }
+        }
+        out
+    };
+
     let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
@@ -649,6 +699,13 @@ pub fn render(
                 })
             }).collect();
             c.insert("alternates", &alternates);
+            for (name, kind, ids) in &job.lists {
+                c.insert(
+                    format!("{name}_html"),
+                    &list_html(*kind, ids, &job.lang, &root),
+                );
+                c.insert(format!("{name}_count"), &ids.len());
+            }
             for (k, v) in &job.data {
                 if k == "doc_index" {
                     let i = v.as_u64().unwrap_or(0) as usize;

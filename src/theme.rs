@@ -20,6 +20,7 @@ macro_rules! embed {
 pub const DEFAULT_THEME: &[(&str, &str)] = embed!(
     "templates/base.html",
     "templates/macros.html",
+    "templates/entry.html",
     "templates/home.html",
     "templates/list.html",
     "templates/method.html",
