@@ -308,17 +308,20 @@ pub fn output_files(indexes: &[IndexData], default_lang: &str) -> Vec<crate::ren
                 }),
         );
     }
-    let runtime = format!(
+    // The runtime twice: raw for http(s), where fetch works and gzip is smaller, and as
+    // base64 in a `.js` for pages opened from disk, where only <script> loads.
+    let runtime_name = format!("runtime.{}", &blake3::hash(RUNTIME_WASM).to_hex()[..10]);
+    let runtime_js = format!(
         "tietopankki._runtime(\"{}\");\n",
         search_index::codec::base64_encode(RUNTIME_WASM)
     );
-    let runtime_name = format!(
-        "runtime.{}.js",
-        &blake3::hash(runtime.as_bytes()).to_hex()[..10]
-    );
     files.push(crate::render::OutputFile {
-        path: format!("search/{runtime_name}"),
-        bytes: runtime.into_bytes(),
+        path: format!("search/{runtime_name}.js"),
+        bytes: runtime_js.into_bytes(),
+    });
+    files.push(crate::render::OutputFile {
+        path: format!("search/{runtime_name}.wasm"),
+        bytes: RUNTIME_WASM.to_vec(),
     });
     let manifest = format!(
         "window.tietopankki=window.tietopankki||{{}};tietopankki._manifest={{\"runtime\":\"{runtime_name}\",\"default\":\"{default_lang}\",\"langs\":{{{}}}}};\n",

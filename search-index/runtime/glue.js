@@ -71,9 +71,19 @@
     });
   };
 
+  /* Over http(s) the raw .wasm is fetched (smaller with gzip); from disk, where fetch is
+     blocked, the same bytes come base64-encoded in a .js. */
   function runtime() {
     if (!modulePromise) {
-      modulePromise = load(M.runtime, "/runtime/0").then(function (bytes) { return WebAssembly.compile(bytes); });
+      var viaScript = function () { return load(M.runtime + ".js", "/runtime/0"); };
+      var bytes = /^https?:$/.test(location.protocol) && window.fetch
+        ? fetch(base + M.runtime + ".wasm").then(function (r) {
+            if (!r.ok) throw new Error(r.status);
+            return r.arrayBuffer();
+          }).catch(viaScript)
+        : viaScript();
+      modulePromise = bytes.then(function (b) { return WebAssembly.compile(b); });
+      modulePromise.catch(function () { modulePromise = null; });
     }
     return modulePromise;
   }
@@ -87,7 +97,7 @@
       var e = new Engine(instance, lang), l = enc.encode(lang), p = e.put(l);
       e.x.tp_init(p, l.length, m.docs, m.chunk);
       e.x.tp_free(p, l.length);
-      return e.need("f", 0, m.facets).then(function () { return e; });
+      return e;
     });
     engines[lang].catch(function () { delete engines[lang]; });
     return engines[lang];
@@ -110,7 +120,11 @@
     return M.langs[lang] ? lang : M["default"];
   }
 
-  /* The page API: await tietopankki.search("lastensuojelu", {lang, filters: {teemat: ["x"]}, limit}). */
+  function file(lang, kind, id, hash) { return lang + "-" + kind + (kind === "f" ? "" : id) + "." + hash + ".js"; }
+
+  /* The page API: await tietopankki.search("lastensuojelu", {lang, filters: {teemat: ["x"]}, limit}).
+     Facet counts need the facet file; {facets: false} skips it when no filter is set, so the
+     first results can show before the counts. */
   T.search = function (query, opts) {
     opts = opts || {};
     var lang = langOf(opts), m = M.langs[lang], filters = opts.filters || {};
@@ -119,12 +133,15 @@
       [].concat(filters[k]).forEach(function (v) { lines.push(k + "=" + v); });
     });
     var request = lines.join("\n") + "\n\n" + String(query || "");
+    var wantFacets = opts.facets !== false || lines.length > 1;
     return engine(lang).then(function (e) {
       var shards = shardsFor(m, JSON.parse(e.text("tp_plan", String(query || ""))));
-      return Promise.all(Object.keys(shards).map(function (i) { return e.need("s", +i, shards[i]); })).then(function () {
+      var loads = Object.keys(shards).map(function (i) { return e.need("s", +i, file(lang, "s", i, shards[i])); });
+      if (wantFacets) loads.push(e.need("f", 0, file(lang, "f", 0, m.facets)));
+      return Promise.all(loads).then(function () {
         var out = JSON.parse(e.text("tp_search", request));
         if (!out.need.length) return out;
-        return Promise.all(out.need.map(function (c) { return e.need("d", c, m.docfiles[c]); })).then(function () {
+        return Promise.all(out.need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.docfiles[c])); })).then(function () {
           return JSON.parse(e.text("tp_search", request));
         });
       });
@@ -179,7 +196,7 @@
       history.replaceState(null, "", qs ? "?" + qs : location.pathname);
     }
 
-    function render(out) {
+    function render(out, counts) {
       list.textContent = "";
       out.results.forEach(function (r) {
         var li = document.createElement("li");
@@ -198,7 +215,7 @@
         li.appendChild(p);
         list.appendChild(li);
       });
-      boxes.forEach(function (b) {
+      if (counts) boxes.forEach(function (b) {
         var n = (out.facets[b.dataset.facet] || {})[b.value] || 0;
         var count = b.parentNode.querySelector(".count");
         if (count) count.textContent = n;
@@ -217,9 +234,15 @@
         boxes.forEach(function (b) { b.parentNode.hidden = false; });
         return;
       }
-      T.search(input.value, { filters: filters(), limit: 50 }).then(function (out) {
-        if (mine === seq) render(out);
-      }).catch(function (e) { status.textContent = strings.error + " (" + e.message + ")"; });
+      var f = filters(), failed = function (e) { status.textContent = strings.error + " (" + e.message + ")"; };
+      // Results first; the facet counts follow as soon as their file is in.
+      T.search(input.value, { filters: f, limit: 50, facets: Object.keys(f).length > 0 }).then(function (out) {
+        if (mine !== seq) return;
+        render(out, Object.keys(f).length > 0);
+        if (!Object.keys(f).length) {
+          return T.search(input.value, { filters: f, limit: 50 }).then(function (full) { if (mine === seq) render(full, true); });
+        }
+      }).catch(failed);
     }
 
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 40); });

@@ -3,7 +3,7 @@
 //! score with the precomputed impacts, AND falling back to OR, filter and count facets, and cut
 //! excerpts with the matched words in `<mark>`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analyzer::{words, Analyzer, Lang};
 use crate::format::{decode_docs, decode_facets, decode_shard, DocMeta, Posting};
@@ -56,7 +56,7 @@ pub struct Engine {
     n_docs: u32,
     chunk: u32,
     terms: BTreeMap<String, Vec<Posting>>,
-    docs: HashMap<u32, DocMeta>,
+    docs: Vec<Option<DocMeta>>,
     facets: Vec<(String, Vec<u8>)>,
 }
 
@@ -67,7 +67,7 @@ impl Engine {
             n_docs,
             chunk: chunk.max(1),
             terms: BTreeMap::new(),
-            docs: HashMap::new(),
+            docs: vec![None; n_docs as usize],
             facets: Vec::new(),
         }
     }
@@ -86,8 +86,10 @@ impl Engine {
             "d" => match decode_docs(bytes) {
                 Some(docs) => {
                     for (i, d) in docs.into_iter().enumerate() {
-                        self.docs
-                            .insert(id.saturating_mul(self.chunk).saturating_add(i as u32), d);
+                        let at = id.saturating_mul(self.chunk).saturating_add(i as u32) as usize;
+                        if let Some(slot) = self.docs.get_mut(at) {
+                            *slot = Some(d);
+                        }
                     }
                     true
                 }
@@ -156,14 +158,17 @@ impl Engine {
         out
     }
 
-    fn word_scores(&self, w: &QueryWord) -> HashMap<u32, f32> {
-        let mut best: HashMap<u32, f32> = HashMap::new();
+    /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
+    /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
+    fn word_scores(&self, w: &QueryWord) -> Vec<f32> {
+        let mut best = vec![0f32; self.n_docs as usize];
         let mut add = |postings: &[Posting], weight: f32| {
             for p in postings {
-                let s = weight * f32::from(p.impact);
-                let e = best.entry(p.doc).or_insert(0.0);
-                if s > *e {
-                    *e = s;
+                if let Some(slot) = best.get_mut(p.doc as usize) {
+                    let s = weight * f32::from(p.impact);
+                    if s > *slot {
+                        *slot = s;
+                    }
                 }
             }
         };
@@ -187,67 +192,66 @@ impl Engine {
         best
     }
 
-    fn in_facet(&self, key: &str, doc: u32) -> bool {
-        self.facets
-            .iter()
-            .find(|(k, _)| k == key)
-            .is_some_and(|(_, bits)| {
-                bits.get(doc as usize / 8)
-                    .is_some_and(|b| b & (1 << (doc % 8)) != 0)
-            })
-    }
-
     pub fn search(&self, req: &Request) -> Outcome {
         let words = self.parse(&req.query);
         let mut outcome = Outcome {
             words: words.clone(),
             ..Outcome::default()
         };
-        let per_word: Vec<HashMap<u32, f32>> = words.iter().map(|w| self.word_scores(w)).collect();
-        let mut scores: HashMap<u32, f32> = HashMap::new();
-        if !per_word.is_empty() {
+        let n = self.n_docs as usize;
+        let per_word: Vec<Vec<f32>> = words.iter().map(|w| self.word_scores(w)).collect();
+        let mut scores: Vec<f32> = vec![0.0; n];
+        let mut any = false;
+        if let Some((first, rest)) = per_word.split_first() {
             // All words must match; when nothing does, any word may.
-            for (doc, s) in &per_word[0] {
-                if let Some(total) = per_word[1..]
-                    .iter()
-                    .try_fold(*s, |acc, m| m.get(doc).map(|x| acc + x))
-                {
-                    scores.insert(*doc, total);
-                }
-            }
-            if scores.is_empty() {
-                for m in &per_word {
-                    for (doc, s) in m {
-                        *scores.entry(*doc).or_insert(0.0) += s;
+            for d in 0..n {
+                let mut total = first[d];
+                if total > 0.0 {
+                    for m in rest {
+                        total = if m[d] > 0.0 { total + m[d] } else { 0.0 };
                     }
                 }
+                scores[d] = total;
+                any |= total > 0.0;
             }
-        } else if !req.filters.is_empty() {
-            scores = (0..self.n_docs).map(|d| (d, 0.0)).collect();
+            if !any {
+                for d in 0..n {
+                    scores[d] = per_word.iter().map(|m| m[d]).sum();
+                }
+            }
         }
-        let filtered: Vec<(u32, f32)> = scores
-            .into_iter()
-            .filter(|(doc, _)| {
-                req.filters.iter().all(|(facet, values)| {
-                    values.is_empty()
-                        || values
-                            .iter()
-                            .any(|v| self.in_facet(&format!("{facet}:{v}"), *doc))
-                })
+        let browse = per_word.is_empty() && !req.filters.is_empty();
+        // Filters: OR within a facet, AND across facets.
+        let filters: Vec<Vec<&Vec<u8>>> = req
+            .filters
+            .iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(facet, values)| {
+                values
+                    .iter()
+                    .filter_map(|v| {
+                        let key = format!("{facet}:{v}");
+                        self.facets.iter().find(|(k, _)| *k == key).map(|(_, b)| b)
+                    })
+                    .collect()
             })
             .collect();
-        outcome.total = filtered.len();
+        let has =
+            |bits: &Vec<u8>, d: usize| bits.get(d / 8).is_some_and(|b| b & (1 << (d % 8)) != 0);
+        let matched: Vec<usize> = (0..n)
+            .filter(|&d| scores[d] > 0.0 || browse)
+            .filter(|&d| {
+                filters
+                    .iter()
+                    .all(|any_of| any_of.iter().any(|bits| has(bits, d)))
+            })
+            .collect();
+        outcome.total = matched.len();
         for (key, bits) in &self.facets {
             let Some((facet, value)) = key.split_once(':') else {
                 continue;
             };
-            let count = filtered
-                .iter()
-                .filter(|(d, _)| {
-                    bits.get(*d as usize / 8)
-                        .is_some_and(|b| b & (1 << (d % 8)) != 0)
-                })
-                .count();
+            let count = matched.iter().filter(|&&d| has(bits, d)).count();
             if count > 0 {
                 outcome
                     .facets
@@ -256,15 +260,24 @@ impl Engine {
                     .insert(value.to_string(), count);
             }
         }
-        let mut hits: Vec<Hit> = filtered
+        let mut hits: Vec<Hit> = matched
             .into_iter()
-            .map(|(doc, score)| Hit { doc, score })
+            .map(|d| Hit {
+                doc: d as u32,
+                score: scores[d],
+            })
             .collect();
+        let limit = req.limit.max(1);
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit - 1, |a, b| {
+                b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc))
+            });
+            hits.truncate(limit);
+        }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
-        hits.truncate(req.limit.max(1));
         let chunks: BTreeSet<u32> = hits
             .iter()
-            .filter(|h| !self.docs.contains_key(&h.doc))
+            .filter(|h| self.doc(h.doc).is_none())
             .map(|h| h.doc / self.chunk)
             .collect();
         outcome.need_chunks = chunks.into_iter().collect();
@@ -273,7 +286,7 @@ impl Engine {
     }
 
     pub fn doc(&self, id: u32) -> Option<&DocMeta> {
-        self.docs.get(&id)
+        self.docs.get(id as usize).and_then(Option::as_ref)
     }
 
     /// True when `word` (as written in text) matches a query word, for highlighting.
@@ -366,7 +379,9 @@ impl Engine {
             escape_json_into(&mut s, &d.kind);
             s.push_str("\",\"excerpt\":\"");
             escape_json_into(&mut s, &self.excerpt(&d.excerpt, &o.words, 180));
-            s.push_str(&format!("\",\"score\":{:.1}}}", h.score));
+            // One decimal without float formatting, which would double the wasm's size.
+            let tenths = (h.score * 10.0).round() as u64;
+            s.push_str(&format!("\",\"score\":{}.{}}}", tenths / 10, tenths % 10));
         }
         s.push_str("],\"facets\":{");
         let facets: Vec<String> = o

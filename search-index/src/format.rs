@@ -39,9 +39,9 @@ pub struct IndexData {
 /// Raw-byte budget of one term shard; shards gzip to roughly a third of this.
 pub const SHARD_BYTES: usize = 24 * 1024;
 /// Documents per metadata chunk.
-pub const DOC_CHUNK: usize = 16;
+pub const DOC_CHUNK: usize = 8;
 /// Characters of text kept per document for its excerpt.
-pub const EXCERPT_CHARS: usize = 600;
+pub const EXCERPT_CHARS: usize = 400;
 
 /// One output file: a name (content-hashed) and its bytes.
 #[derive(Debug, Clone)]
@@ -196,12 +196,9 @@ pub fn write(data: &IndexData) -> Written {
         }
         let bytes = encode_shard(&terms[start..end]);
         let id = shards_json.len();
-        let name = format!("{lang}-s{id}.{}.js", hash8(&bytes));
-        shards_json.push(format!(
-            "[{},{}]",
-            json_str(terms[start].0),
-            json_str(&name)
-        ));
+        let hash = hash8(&bytes);
+        let name = format!("{lang}-s{id}.{hash}.js");
+        shards_json.push(format!("[{},\"{hash}\"]", json_str(terms[start].0)));
         files.push(File {
             name,
             bytes: wrap(lang, "s", id, &bytes),
@@ -211,15 +208,17 @@ pub fn write(data: &IndexData) -> Written {
     let mut docs_json = Vec::new();
     for (id, chunk) in data.docs.chunks(DOC_CHUNK).enumerate() {
         let bytes = encode_docs(chunk);
-        let name = format!("{lang}-d{id}.{}.js", hash8(&bytes));
-        docs_json.push(json_str(&name));
+        let hash = hash8(&bytes);
+        let name = format!("{lang}-d{id}.{hash}.js");
+        docs_json.push(format!("\"{hash}\""));
         files.push(File {
             name,
             bytes: wrap(lang, "d", id, &bytes),
         });
     }
     let facet_bytes = encode_facets(&data.docs);
-    let facets_name = format!("{lang}-f.{}.js", hash8(&facet_bytes));
+    let facets_hash = hash8(&facet_bytes);
+    let facets_name = format!("{lang}-f.{facets_hash}.js");
     files.push(File {
         name: facets_name.clone(),
         bytes: wrap(lang, "f", 0, &facet_bytes),
@@ -231,7 +230,7 @@ pub fn write(data: &IndexData) -> Written {
         DOC_CHUNK,
         shards_json.join(","),
         docs_json.join(","),
-        json_str(&facets_name)
+        json_str(&facets_hash)
     );
     Written { manifest, files }
 }
