@@ -140,6 +140,13 @@
       if (wantFacets) loads.push(e.need("f", 0, file(lang, "f", 0, m.facets)));
       return Promise.all(loads).then(function () {
         var out = JSON.parse(e.text("tp_search", request));
+        if (out.total === 0 && !out.suggestion && query) {
+          // Nothing found: load the neighbourhood of each word so a misspelling can be corrected.
+          var wide = shardsFor(m, JSON.parse(e.text("tp_plan_wide", String(query))));
+          return Promise.all(Object.keys(wide).map(function (i) { return e.need("s", +i, file(lang, "s", i, wide[i])); })).then(function () {
+            return JSON.parse(e.text("tp_search", request));
+          });
+        }
         if (!out.need.length) return out;
         return Promise.all(out.need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.docfiles[c])); })).then(function () {
           return JSON.parse(e.text("tp_search", request));
@@ -223,6 +230,15 @@
       });
       var empty = out.total === 0 && (input.value || Object.keys(filters()).length);
       status.textContent = empty ? strings.none : (input.value || Object.keys(filters()).length ? strings.count.replace("{n}", out.total) : "");
+      if (empty && out.suggestion) {
+        var a = document.createElement("a");
+        a.href = "?q=" + encodeURIComponent(out.suggestion);
+        a.textContent = out.suggestion;
+        a.addEventListener("click", function (ev) { ev.preventDefault(); input.value = out.suggestion; run(); input.focus(); });
+        status.appendChild(document.createTextNode(" " + strings.didYouMean + " "));
+        status.appendChild(a);
+        status.appendChild(document.createTextNode("?"));
+      }
     }
 
     function run() {

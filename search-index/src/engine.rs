@@ -49,6 +49,8 @@ pub struct Outcome {
     /// Document chunks the results need that are not loaded yet.
     pub need_chunks: Vec<u32>,
     pub words: Vec<QueryWord>,
+    /// When nothing matched: the query with each unknown word replaced by the closest indexed term.
+    pub suggestion: Option<String>,
 }
 
 pub struct Engine {
@@ -160,6 +162,23 @@ impl Engine {
 
     /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
     /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
+    /// Wider key ranges for "did you mean" after a search found nothing: every term that shares
+    /// its first three letters with a query word.
+    pub fn plan_wide(&self, query: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .parse(query)
+            .iter()
+            .filter_map(|w| w.exact.first())
+            .map(|stem| {
+                let head: String = stem.chars().take(3).collect();
+                (head.clone(), format!("{head}\u{10ffff}"))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     fn word_scores(&self, w: &QueryWord) -> Vec<f32> {
         let mut best = vec![0f32; self.n_docs as usize];
         let mut add = |postings: &[Posting], weight: f32| {
@@ -275,6 +294,9 @@ impl Engine {
             hits.truncate(limit);
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
+        if outcome.total == 0 && !words.is_empty() {
+            outcome.suggestion = self.suggest(&words, &per_word);
+        }
         let chunks: BTreeSet<u32> = hits
             .iter()
             .filter(|h| self.doc(h.doc).is_none())
@@ -283,6 +305,40 @@ impl Engine {
         outcome.need_chunks = chunks.into_iter().collect();
         outcome.hits = hits;
         outcome
+    }
+
+    /// "Did you mean": each word with no match becomes the closest loaded term by edit distance
+    /// (at most 1 for short words, 2 for longer), the most common one on ties.
+    fn suggest(&self, words: &[QueryWord], per_word: &[Vec<f32>]) -> Option<String> {
+        let mut changed = false;
+        let mut out = Vec::new();
+        for (w, scores) in words.iter().zip(per_word) {
+            let typed = w.exact.first().cloned().unwrap_or_default();
+            if scores.iter().any(|s| *s > 0.0) {
+                out.push(w.text.to_lowercase());
+                continue;
+            }
+            let max = if typed.chars().count() < 6 { 1 } else { 2 };
+            // Only terms sharing the first three letters: the ones `plan_wide` loads, so the
+            // browser and the CLI suggest alike.
+            let head: String = typed.chars().take(3).collect();
+            let best = self
+                .terms
+                .range(head.clone()..)
+                .take_while(|(t, _)| t.starts_with(head.as_str()))
+                .filter(|(t, _)| t.chars().count().abs_diff(typed.chars().count()) <= max)
+                .map(|(t, p)| (edit_distance(t, &typed), std::cmp::Reverse(p.len()), t))
+                .filter(|(d, _, _)| *d <= max)
+                .min();
+            match best {
+                Some((_, _, t)) => {
+                    out.push(t.clone());
+                    changed = true;
+                }
+                None => out.push(w.text.to_lowercase()),
+            }
+        }
+        changed.then(|| out.join(" "))
     }
 
     pub fn doc(&self, id: u32) -> Option<&DocMeta> {
@@ -355,7 +411,13 @@ impl Engine {
     /// The outcome as the page API's JSON: `{total, results: [...], facets, need}`.
     pub fn to_json(&self, o: &Outcome) -> String {
         let mut s = String::with_capacity(1024);
-        s.push_str(&format!("{{\"total\":{},\"need\":[", o.total));
+        s.push_str(&format!("{{\"total\":{},", o.total));
+        if let Some(sug) = &o.suggestion {
+            s.push_str("\"suggestion\":\"");
+            escape_json_into(&mut s, sug);
+            s.push_str("\",");
+        }
+        s.push_str("\"need\":[");
         s.push_str(
             &o.need_chunks
                 .iter()
@@ -399,6 +461,22 @@ impl Engine {
         s.push_str("}}");
         s
     }
+}
+
+/// Levenshtein distance over characters; words are short, so the plain table is fine.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn json_escaped(v: &str) -> String {
@@ -533,6 +611,19 @@ mod tests {
         req.filters
             .insert("teemat".into(), BTreeSet::from(["y".to_string()]));
         assert_eq!(e.search(&req).total, 1);
+    }
+
+    #[test]
+    fn a_typo_gets_a_suggestion() {
+        let e = engine();
+        let o = e.search(&Request {
+            query: "perheterpaia".into(),
+            limit: 10,
+            ..Request::default()
+        });
+        assert_eq!(o.total, 0);
+        assert_eq!(o.suggestion.as_deref(), Some("perheterapia"));
+        assert!(e.to_json(&o).contains("\"suggestion\":\"perheterapia\""));
     }
 
     #[test]

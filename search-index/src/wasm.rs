@@ -62,11 +62,21 @@ pub extern "C" fn tp_add(kind: u32, id: u32, ptr: *const u8, len: usize) -> u32 
 /// The key ranges a query needs, as JSON `[[from, to], ...]`.
 #[no_mangle]
 pub extern "C" fn tp_plan(ptr: *const u8, len: usize) -> u64 {
+    plan(ptr, len, false)
+}
+
+/// The wider ranges for a "did you mean" after an empty result.
+#[no_mangle]
+pub extern "C" fn tp_plan_wide(ptr: *const u8, len: usize) -> u64 {
+    plan(ptr, len, true)
+}
+
+fn plan(ptr: *const u8, len: usize, wide: bool) -> u64 {
     let q = String::from_utf8_lossy(input(ptr, len));
     let json = ENGINE.with(|e| {
         e.borrow().as_ref().map_or_else(String::new, |e| {
-            let parts: Vec<String> = e
-                .plan(&q)
+            let ranges = if wide { e.plan_wide(&q) } else { e.plan(&q) };
+            let parts: Vec<String> = ranges
                 .iter()
                 .map(|(a, b)| {
                     let (mut x, mut y) = (String::new(), String::new());

@@ -71,6 +71,16 @@ test('the keyboard moves through results and Escape clears', async () => {
   await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length === 0);
 });
 
+test('a misspelt query offers a correction that searches', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/?q=lastensuojleu');
+  await page.waitForSelector('#hakutila a');
+  const suggestion = await page.textContent('#hakutila a');
+  assert.match(suggestion, /^lastensuoje/);
+  await page.click('#hakutila a');
+  assert.ok((await results(page)).length > 0);
+  assert.deepEqual(errors, []);
+});
+
 test('the header box leads to the search page with the query', async () => {
   const { page } = await openPage(b, http.url + 'menetelmat/');
   await page.fill('#hakulaatikko', 'aiti');
