@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod diagram;
 pub mod export;
 pub mod index;
 pub mod link;

@@ -72,11 +72,19 @@ impl UrlStyle {
         }
     }
 
-    pub fn absolute(&self, path: &str) -> String {
+    /// The address of a site path for sitemap, feed and canonical links: absolute when the base
+    /// URL is known; root-relative otherwise; `None` for relative-link builds, which must not
+    /// point at the host root.
+    pub fn public(&self, path: &str) -> Option<String> {
         match &self.absolute {
-            Some(a) => format!("{a}{path}"),
-            None => format!("{}{path}", self.base_path),
+            Some(a) => Some(format!("{a}{path}")),
+            None if self.relative => None,
+            None => Some(format!("{}{path}", self.base_path)),
         }
+    }
+
+    pub fn absolute(&self, path: &str) -> String {
+        self.public(path).unwrap_or_else(|| path.to_string())
     }
 }
 
@@ -327,7 +335,49 @@ fn doc_view(ctx: &Ctx, i: usize, root: &str, t: &BTreeMap<String, String>) -> Va
                     })
                 })
                 .collect();
+            let levels: Vec<String> = ctx
+                .site
+                .vocab
+                .service_levels
+                .iter()
+                .map(|e| e.label(lang).to_string())
+                .collect();
+            let boxes: Vec<crate::diagram::Box> = p
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(n, s)| crate::diagram::Box {
+                    number: n + 1,
+                    title: &s.title,
+                    level: ctx
+                        .site
+                        .vocab
+                        .service_levels
+                        .iter()
+                        .position(|e| e.id == s.level)
+                        .unwrap_or(0),
+                    actors: s
+                        .actors
+                        .iter()
+                        .map(|a| ctx.label("actors", a, lang))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    time_limits: s.time_limits.len(),
+                })
+                .collect();
+            let ui = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
+            let diagram = crate::diagram::pathway_svg(
+                &levels,
+                &boxes,
+                &format!(
+                    "{}: {}",
+                    ui("diagram_label"),
+                    d.front.title().unwrap_or(&d.id)
+                ),
+                &ui("time_limits_short"),
+            );
             let extra = json!({
+                "diagram": diagram,
                 "status": ctx.status_label(p.status, t),
                 "themes": ctx.facet_links("teemat", "themes", &p.themes, lang),
                 "age_bands": ctx.facet_links("ikaryhmat", "age_bands", &p.age_bands, lang),
@@ -687,14 +737,14 @@ pub fn render(
             let mut c = base[&job.lang].clone();
             c.insert("root", &root);
             c.insert("path", &style.link(&job.path));
-            c.insert("canonical", &style.absolute(&job.path));
+            c.insert("canonical", &style.public(&job.path));
             let alternates: Vec<Value> = langs.iter().map(|l| {
                 let found = job.alternates.iter().find(|(al, _)| al == l);
                 json!({
                     "lang": l,
                     "name": strings[l].get("language_name").cloned().unwrap_or_else(|| l.clone()),
                     "path": found.map(|(_, p)| style.link(p)),
-                    "absolute": found.map(|(_, p)| style.absolute(p)),
+                    "absolute": found.map(|(_, p)| style.public(p).unwrap_or_else(|| format!("{root}{}", style.link(p)))),
                     "current": l == &job.lang,
                 })
             }).collect();
@@ -738,7 +788,7 @@ pub fn render(
     let mut c404 = base[&default].clone();
     c404.insert("root", &style.root(""));
     c404.insert("path", "404.html");
-    c404.insert("canonical", &style.absolute("404.html"));
+    c404.insert("canonical", &None::<String>);
     c404.insert("alternates", &Vec::<Value>::new());
     match tera.render("404.html", &c404) {
         Ok(h) => out.push(OutputFile {

@@ -1,0 +1,166 @@
+//! An offline link check of the built bundled site: every internal link and anchor resolves,
+//! nothing is loaded from another origin, and this holds with a sub-path base URL and with
+//! relative links (the folder / file:// case).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// (tag name, attribute, value) of every href/src in `html`.
+fn links(html: &str) -> Vec<(String, &'static str, String)> {
+    let mut out = Vec::new();
+    for attr in ["href", "src"] {
+        let pat = format!(" {attr}=\"");
+        let mut from = 0;
+        while let Some(p) = html[from..].find(&pat) {
+            let start = from + p + pat.len();
+            let end = start + html[start..].find('"').unwrap();
+            let tag_start = html[..start].rfind('<').unwrap();
+            let tag: String = html[tag_start + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            out.push((tag, attr, html[start..end].replace("&amp;", "&")));
+            from = end;
+        }
+    }
+    out
+}
+
+fn ids(html: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut from = 0;
+    while let Some(p) = html[from..].find(" id=\"") {
+        let start = from + p + 5;
+        let end = start + html[start..].find('"').unwrap();
+        out.insert(html[start..end].to_string());
+        from = end;
+    }
+    out
+}
+
+/// Checks the site in `out`; `base` is the absolute site address links may use.
+fn check_site(out: &Path, base: Option<&str>, base_path: &str) -> Vec<String> {
+    let files = common::tree(out);
+    let pages: BTreeMap<&String, String> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, b)| (p, String::from_utf8_lossy(b).into_owned()))
+        .collect();
+    let mut problems = Vec::new();
+    for (path, html) in &pages {
+        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        for (tag, attr, value) in links(html) {
+            let (target, anchor) = match value.split_once('#') {
+                Some((t, a)) => (t.to_string(), Some(a.to_string())),
+                None => (value.clone(), None),
+            };
+            let target = target.split('?').next().unwrap().to_string();
+            let internal = if let Some(rest) = base.and_then(|b| target.strip_prefix(b)) {
+                Some(rest.to_string())
+            } else if target.contains("://")
+                || target.starts_with("mailto:")
+                || target.starts_with("data:")
+            {
+                if tag != "a" {
+                    problems.push(format!(
+                        "{path}: <{tag} {attr}> loads from another origin: {value}"
+                    ));
+                }
+                None
+            } else if let Some(rest) = target.strip_prefix(base_path) {
+                Some(rest.to_string())
+            } else if target.starts_with('/') {
+                problems.push(format!(
+                    "{path}: link outside the base path {base_path}: {value}"
+                ));
+                None
+            } else if target.is_empty() {
+                Some(path.to_string())
+            } else {
+                let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+                for seg in target.split('/') {
+                    match seg {
+                        "" | "." => {}
+                        ".." => {
+                            if parts.pop().is_none() {
+                                problems.push(format!(
+                                    "{path}: link climbs above the site root: {value}"
+                                ));
+                            }
+                        }
+                        s => parts.push(s),
+                    }
+                }
+                let mut joined = parts.join("/");
+                if target.ends_with('/') {
+                    joined.push('/');
+                }
+                Some(joined)
+            };
+            let Some(mut file) = internal else { continue };
+            if file.is_empty() || file.ends_with('/') {
+                file.push_str("index.html");
+            }
+            if !files.contains_key(&file) {
+                problems.push(format!("{path}: broken link {value} (no {file})"));
+                continue;
+            }
+            if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+                let target_html = pages.get(&file).cloned().unwrap_or_default();
+                if !ids(&target_html).contains(&a) {
+                    problems.push(format!("{path}: broken anchor {value}"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn build(extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let mut args = vec![
+        "build",
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = common::run(&args);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    dir
+}
+
+#[test]
+fn every_link_resolves_with_the_default_base() {
+    let dir = build(&[]);
+    let problems = check_site(&dir.path().join("site"), None, "/");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_link_resolves_under_a_sub_path() {
+    let base = "https://example.org/ala/tietopankki/";
+    let dir = build(&["--base-url", base]);
+    let out = dir.path().join("site");
+    let problems = check_site(&out, Some(base), "/ala/tietopankki/");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let sitemap = common::read(&out, "sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://example.org/ala/tietopankki/menetelmat/voimaperheet/</loc>")
+    );
+}
+
+#[test]
+fn every_link_resolves_with_relative_links() {
+    let dir = build(&["--relative-links"]);
+    let out = dir.path().join("site");
+    let problems = check_site(&out, None, "\u{0}never");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let page = common::read(&out, "menetelmat/voimaperheet/index.html");
+    assert!(page.contains("href=\"../../assets/style.css\""));
+}
