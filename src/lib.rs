@@ -19,6 +19,7 @@ pub mod paths;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod theme;
 pub mod vocab;
 pub mod write;
@@ -135,13 +136,16 @@ fn search_files(
     ))
 }
 
-/// Runs the pipeline; writes the output only when there is no error. Without an output
-/// folder (`check`) it stops after rendering.
-pub fn build(opts: &BuildOptions) -> Outcome {
+/// Runs the pipeline up to the complete set of output files, in memory (what `build` writes
+/// and `serve` serves). Unless `complete`, stops after rendering (all `check` needs).
+pub fn build_files(
+    opts: &BuildOptions,
+    complete: bool,
+) -> (Outcome, Option<Vec<render::OutputFile>>) {
     let mut out = Outcome::default();
     let mut clock = Clock(Instant::now());
     let Some((site, root)) = prepare(opts, &mut out, &mut clock) else {
-        return out;
+        return (out, None);
     };
 
     let style = render::UrlStyle::new(&site.config.base_url, opts.relative_links);
@@ -149,21 +153,20 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Ok(f) => f,
         Err(d) => {
             out.diagnostics.extend(d);
-            return out;
+            return (out, None);
         }
     };
     out.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     clock.lap(&mut out, "render");
-
-    let Some(output) = &opts.output else {
+    if !complete {
         out.files = files.len();
-        return out;
-    };
+        return (out, Some(files));
+    }
     match search_files(&site, &style) {
         Ok(f) => files.extend(f),
         Err(d) => {
             out.diagnostics.push(d);
-            return out;
+            return (out, None);
         }
     }
     clock.lap(&mut out, "index");
@@ -171,10 +174,21 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Ok(a) => files.extend(a),
         Err(d) => {
             out.diagnostics.push(d);
-            return out;
+            return (out, None);
         }
     }
     out.files = files.len();
+    (out, Some(files))
+}
+
+/// Runs the pipeline; writes the output only when there is no error. Without an output
+/// folder (`check`) it stops after rendering.
+pub fn build(opts: &BuildOptions) -> Outcome {
+    let (mut out, files) = build_files(opts, opts.output.is_some());
+    let (Some(files), Some(output)) = (files, &opts.output) else {
+        return out;
+    };
+    let start = Instant::now();
     let lock = match write::OutputLock::acquire(output) {
         Ok(l) => l,
         Err(d) => {
@@ -186,7 +200,7 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         out.diagnostics.push(d);
     }
     drop(lock);
-    clock.lap(&mut out, "write");
+    out.timings.push(("write", start.elapsed()));
     out
 }
 

@@ -102,6 +102,20 @@ enum Command {
         #[arg(long, default_value = "fi")]
         lang: String,
     },
+    /// Serve the site on 127.0.0.1 and rebuild it when a file is saved; the browser reloads.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port; 0 picks a free one.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Address to listen on. Anything but loopback makes the site reachable from other machines.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// List the diagnostic codes.
     Codes,
 }
@@ -302,6 +316,25 @@ fn main() -> ExitCode {
             }
             print!("{out}");
             ExitCode::SUCCESS
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+        } => {
+            match tietopankki::serve::serve(&tietopankki::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+            }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
         }
         Command::Codes => {
             for (c, what) in code::ALL {

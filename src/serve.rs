@@ -1,0 +1,334 @@
+//! `tietopankki serve`: build into memory, serve on 127.0.0.1, rebuild when a file changes,
+//! and tell the browser over Server-Sent Events to reload (or to show the errors).
+//!
+//! Only files of the built site are served: requests are looked up in the in-memory output,
+//! so no path, however encoded, can reach the disk. A failed rebuild keeps serving the last
+//! good build.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+use tiny_http::{Header, Response, Server};
+
+use crate::{build_files, BuildOptions, Outcome};
+
+const LIVE_JS: &str = include_str!("live.js");
+/// How long to wait for more file events after one, so a save that touches several files
+/// (or an editor's write-then-rename) gives one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(40);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+}
+
+/// What is being served: the last good build, and the errors of the last build if it failed.
+#[derive(Default)]
+struct State {
+    files: BTreeMap<String, Arc<Vec<u8>>>,
+    version: u64,
+    errors: Option<String>,
+    clients: Vec<Sender<String>>,
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "wasm" => "application/wasm",
+        "txt" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The output path a request may be answered from, or `None` for anything that tries to
+/// leave the site (`..`, encoded or not, backslashes, NUL).
+pub fn resolve(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = crate::paths::percent_decode(path)?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" => {}
+            "." | ".." => return None,
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if out.is_empty() || decoded.ends_with('/') {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str("index.html");
+    }
+    Some(out)
+}
+
+fn rebuild(opts: &BuildOptions) -> (Outcome, Option<Vec<crate::render::OutputFile>>) {
+    build_files(opts, true)
+}
+
+fn diagnostics_text(outcome: &Outcome) -> String {
+    let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+    let _ = outcome.diagnostics.write_human(&mut buf, &outcome.sources);
+    String::from_utf8_lossy(&buf.into_inner()).into_owned()
+}
+
+fn report_terminal(outcome: &Outcome) {
+    if !outcome.diagnostics.is_empty() {
+        let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            codespan_reporting::term::termcolor::ColorChoice::Auto
+        } else {
+            codespan_reporting::term::termcolor::ColorChoice::Never
+        };
+        let mut err = codespan_reporting::term::termcolor::StandardStream::stderr(choice);
+        let _ = outcome.diagnostics.write_human(&mut err, &outcome.sources);
+    }
+}
+
+/// Applies a build result to the state and tells the browsers.
+fn publish(state: &Mutex<State>, outcome: &Outcome, files: Option<Vec<crate::render::OutputFile>>) {
+    let mut s = state.lock().expect("state lock");
+    let message = match files {
+        Some(files) if !outcome.diagnostics.has_errors() => {
+            s.files = files
+                .into_iter()
+                .map(|f| (f.path, Arc::new(f.bytes)))
+                .collect();
+            s.errors = None;
+            "event: reload\ndata: {}\n\n".to_string()
+        }
+        _ => {
+            let text = diagnostics_text(outcome);
+            let data = serde_json::to_string(&text).expect("string serialises");
+            s.errors = Some(data.clone());
+            format!("event: failed\ndata: {data}\n\n")
+        }
+    };
+    s.version += 1;
+    s.clients.retain(|c| c.send(message.clone()).is_ok());
+}
+
+fn header(k: &str, v: &str) -> Header {
+    Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
+}
+
+fn handle(request: tiny_http::Request, state: &Arc<Mutex<State>>) {
+    let url = request.url().to_string();
+    if url == "/__tietopankki/events" {
+        let (tx, rx) = channel();
+        {
+            let mut s = state.lock().expect("state lock");
+            if let Some(e) = &s.errors {
+                let _ = tx.send(format!("event: failed\ndata: {e}\n\n"));
+            }
+            s.clients.push(tx);
+        }
+        // One thread per open stream, writing and flushing each event as it comes; it ends
+        // when the browser goes away (the write fails).
+        std::thread::spawn(move || {
+            let mut w = request.into_writer();
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n: connected\n\n";
+            if w.write_all(head.as_bytes())
+                .and_then(|()| w.flush())
+                .is_err()
+            {
+                return;
+            }
+            loop {
+                let event = match rx.recv_timeout(Duration::from_secs(15)) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
+                    Err(RecvTimeoutError::Disconnected) => return,
+                };
+                if w.write_all(event.as_bytes())
+                    .and_then(|()| w.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        return;
+    }
+    if url == "/__tietopankki/live.js" {
+        let _ = request.respond(
+            Response::from_string(LIVE_JS)
+                .with_header(header("Content-Type", content_type("x.js"))),
+        );
+        return;
+    }
+    if url == "/__tietopankki/status" {
+        let s = state.lock().expect("state lock");
+        let body = serde_json::json!({"version": s.version, "ok": s.errors.is_none(), "files": s.files.keys().collect::<Vec<_>>()});
+        let _ = request.respond(
+            Response::from_string(body.to_string())
+                .with_header(header("Content-Type", "application/json")),
+        );
+        return;
+    }
+    let (status, path, bytes) = {
+        let s = state.lock().expect("state lock");
+        match resolve(&url) {
+            None => (
+                400,
+                "x.txt".to_string(),
+                Arc::new(b"bad request\n".to_vec()),
+            ),
+            Some(p) => match s.files.get(&p) {
+                Some(b) => (200, p, b.clone()),
+                None => match s.files.get(&format!("{p}/index.html")) {
+                    Some(b) => (200, format!("{p}/index.html"), b.clone()),
+                    None => (
+                        404,
+                        "404.html".to_string(),
+                        s.files.get("404.html").cloned().unwrap_or_default(),
+                    ),
+                },
+            },
+        }
+    };
+    let response = Response::from_data(bytes.as_slice().to_vec())
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type(&path)))
+        .with_header(header("Cache-Control", "no-store"));
+    let _ = request.respond(response);
+}
+
+fn watch_paths(root: &Path) -> Vec<PathBuf> {
+    ["content", "tietopankki.yaml", "themes"]
+        .iter()
+        .map(|p| root.join(p))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+/// Runs the server until the process is stopped.
+pub fn serve(opts: &ServeOptions) -> Result<(), String> {
+    let build = BuildOptions {
+        root: opts.root.clone(),
+        output: None,
+        base_url: Some("/".into()),
+        relative_links: false,
+        live_reload: true,
+    };
+    let state = Arc::new(Mutex::new(State::default()));
+    let start = Instant::now();
+    let (outcome, files) = rebuild(&build);
+    report_terminal(&outcome);
+    publish(&state, &outcome, files);
+    eprintln!(
+        "built {} pages in {:.2} s",
+        outcome.pages,
+        start.elapsed().as_secs_f64()
+    );
+
+    let server = Server::http((opts.bind.as_str(), opts.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let addr = server.server_addr().to_ip().ok_or("not an IP address")?;
+    if !addr.ip().is_loopback() {
+        eprintln!("warning: serving on {addr}, reachable from other machines; use --bind 127.0.0.1 to keep it local");
+    }
+    let url = format!("http://{addr}/");
+    println!("serving {url} (Ctrl-C stops)");
+    if opts.open {
+        let _ = std::process::Command::new(if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        })
+        .arg(&url)
+        .spawn();
+    }
+
+    let (tx, rx) = channel();
+    let mut watcher = notify::recommended_watcher(move |e| {
+        let _ = tx.send(e);
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
+    for p in watch_paths(&opts.root) {
+        watcher
+            .watch(&p, RecursiveMode::Recursive)
+            .map_err(|e| format!("cannot watch {}: {e}", p.display()))?;
+    }
+    let rebuild_state = state.clone();
+    std::thread::spawn(move || {
+        let _watcher = watcher;
+        while let Ok(first) = rx.recv() {
+            // Reading a file is an event too; only changes count. Collect the burst one save makes.
+            let changes = |e: &notify::Result<notify::Event>| {
+                e.as_ref()
+                    .is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+            };
+            let mut relevant = changes(&first);
+            while let Ok(e) = rx.recv_timeout(DEBOUNCE) {
+                relevant |= changes(&e);
+            }
+            if !relevant {
+                continue;
+            }
+            let start = Instant::now();
+            let (outcome, files) = rebuild(&build);
+            report_terminal(&outcome);
+            let ok = !outcome.diagnostics.has_errors();
+            publish(&rebuild_state, &outcome, files);
+            if ok {
+                eprintln!(
+                    "rebuilt {} pages in {:.0} ms",
+                    outcome.pages,
+                    start.elapsed().as_secs_f64() * 1000.0
+                );
+            } else {
+                eprintln!("build failed; still serving the last good build");
+            }
+        }
+    });
+    for request in server.incoming_requests() {
+        handle(request, &state);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn traversal_is_refused() {
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/Cargo.toml",
+            "/a/%2E%2E/%2e%2e/x",
+            "/..%2f..%2fetc/passwd",
+            "/a\\..\\b",
+            "/%00",
+            "/%zz",
+        ] {
+            assert_eq!(resolve(bad), None, "{bad}");
+        }
+        assert_eq!(resolve("/").as_deref(), Some("index.html"));
+        assert_eq!(
+            resolve("/menetelmat/x/?q=1").as_deref(),
+            Some("menetelmat/x/index.html")
+        );
+        assert_eq!(resolve("//etc/passwd").as_deref(), Some("etc/passwd"));
+    }
+}

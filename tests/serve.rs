@@ -1,0 +1,355 @@
+//! `tietopankki serve` as an editor uses it: random sequences of edits, adds, deletes and
+//! renames must leave the served site equal to a fresh full build, byte for byte; traversal
+//! attempts are refused; a bad edit keeps the server up; a save sends a reload event.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    addr: String,
+    site: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let site = common::valid_site();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tietopankki"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--root",
+            site.path().to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    Server { child, addr, site }
+}
+
+/// A raw GET, so that paths reach the server exactly as written: (status, body).
+fn get(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let nl = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + n]);
+        b = &b[nl + 4 + n..];
+    }
+}
+
+fn status(addr: &str) -> serde_json::Value {
+    serde_json::from_slice(&get(addr, "/__tietopankki/status").1).unwrap()
+}
+
+/// Waits until the server has rebuilt after `version` and then stayed quiet for a while.
+fn settle(addr: &str, version: u64) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut last = status(addr);
+    while last["version"].as_u64().unwrap() <= version {
+        assert!(Instant::now() < deadline, "no rebuild after an edit");
+        std::thread::sleep(Duration::from_millis(20));
+        last = status(addr);
+    }
+    loop {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = status(addr);
+        if now["version"] == last["version"] {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// The served site equals a fresh full build of the same files, byte for byte.
+fn assert_equals_fresh_build(server: &Server) {
+    let out = tempfile::tempdir().unwrap();
+    let o = common::run(&[
+        "build",
+        "--quiet",
+        "--base-url",
+        "/",
+        "--root",
+        server.site.path().to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let fresh = common::tree(out.path());
+    let served: Vec<String> = status(&server.addr)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        served,
+        fresh.keys().cloned().collect::<Vec<_>>(),
+        "the served file list differs from a fresh build"
+    );
+    let reload_tag = "<script src=\"/__tietopankki/live.js\" defer></script>";
+    for (path, bytes) in &fresh {
+        let (code, body) = get(&server.addr, &format!("/{path}"));
+        assert_eq!(code, 200, "{path}");
+        let body = if path.ends_with(".html") {
+            String::from_utf8(body)
+                .unwrap()
+                .replacen(reload_tag, "", 1)
+                .into_bytes()
+        } else {
+            body
+        };
+        assert!(
+            &body == bytes,
+            "{path} differs from a fresh build:\n{}\n---\n{}",
+            String::from_utf8_lossy(&body),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
+/// A small deterministic generator, so a failing sequence can be replayed from its seed.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn method(title: &str, summary: &str) -> String {
+    format!("---\ntitle: {title}\nsummary: {summary}\nmethod_type: lahestymistapa\nthemes: [kaytosongelmat]\nevidence_note: Ei arvioitu.\nsources:\n  - title: Lähde\nstatus: draft\nlast_reviewed: 2025-01-01\n---\n\n## Osio\n\n{summary}\n")
+}
+
+#[test]
+fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
+    let server = start();
+    let dir: PathBuf = server.site.path().join("content/menetelmat");
+    let mut added: Vec<String> = Vec::new();
+    let mut rng = Lcg(20261123);
+    let mut version = status(&server.addr)["version"].as_u64().unwrap();
+    for sequence in 0..6 {
+        for step in 0..5 {
+            let op = rng.next(6);
+            let tag = format!("{sequence}-{step}");
+            match op {
+                0 => {
+                    let p = dir.join("vahva-ryhma.md");
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let start = text.find("summary: ").unwrap();
+                    let end = start + text[start..].find('\n').unwrap();
+                    std::fs::write(
+                        &p,
+                        format!(
+                            "{}summary: Muokattu tiivistelmä {tag}.{}",
+                            &text[..start],
+                            &text[end..]
+                        ),
+                    )
+                    .unwrap();
+                }
+                1 => {
+                    let id = format!("uusi-{tag}");
+                    std::fs::write(
+                        dir.join(format!("{id}.md")),
+                        method(&format!("Uusi {tag}"), "Uusi menetelmä."),
+                    )
+                    .unwrap();
+                    added.push(id);
+                }
+                2 if !added.is_empty() => {
+                    let id = added.remove(rng.next(added.len()));
+                    std::fs::remove_file(dir.join(format!("{id}.md"))).unwrap();
+                    let _ = std::fs::remove_file(dir.join(format!("{id}.sv.md")));
+                }
+                3 if !added.is_empty() => {
+                    let i = rng.next(added.len());
+                    let new = format!("nimetty-{tag}");
+                    std::fs::rename(
+                        dir.join(format!("{}.md", added[i])),
+                        dir.join(format!("{new}.md")),
+                    )
+                    .unwrap();
+                    let _ = std::fs::remove_file(dir.join(format!("{}.sv.md", added[i])));
+                    added[i] = new;
+                }
+                4 if !added.is_empty() => {
+                    let id = &added[rng.next(added.len())];
+                    std::fs::write(
+                        dir.join(format!("{id}.sv.md")),
+                        format!("---\ntitle: Ny {tag}\n---\n\nText.\n"),
+                    )
+                    .unwrap();
+                }
+                _ => {
+                    let p = server.site.path().join("content/tietoa.md");
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    std::fs::write(&p, format!("{text}\nLisäys {tag}.\n")).unwrap();
+                }
+            }
+            let s = settle(&server.addr, version);
+            version = s["version"].as_u64().unwrap();
+            assert_eq!(s["ok"], true, "step {tag} broke the build");
+        }
+        assert_equals_fresh_build(&server);
+    }
+}
+
+#[test]
+fn traversal_attempts_are_refused() {
+    let server = start();
+    let secret = std::fs::read(server.site.path().join("tietopankki.yaml")).unwrap();
+    for path in [
+        "/../tietopankki.yaml",
+        "/%2e%2e/tietopankki.yaml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/..%2ftietopankki.yaml",
+        "/menetelmat/..%5c..%5ctietopankki.yaml",
+        "//etc/passwd",
+        "/%00",
+        "/tietopankki.yaml",
+    ] {
+        let (code, body) = get(&server.addr, path);
+        assert!(code == 400 || code == 404, "{path}: {code}");
+        assert!(
+            !body
+                .windows(secret.len().min(40))
+                .any(|w| secret.starts_with(w)),
+            "{path} leaked a file"
+        );
+    }
+    let (code, body) = get(&server.addr, "/ei-ole/");
+    assert_eq!(code, 404);
+    assert!(
+        String::from_utf8_lossy(&body).contains("<html"),
+        "misses get 404.html"
+    );
+}
+
+#[test]
+fn a_bad_edit_keeps_the_server_up_and_a_good_one_recovers() {
+    let server = start();
+    let p = server.site.path().join("content/menetelmat/vahva-ryhma.md");
+    let good = std::fs::read_to_string(&p).unwrap();
+    let before = get(&server.addr, "/menetelmat/vahva-ryhma/").1;
+    let v = status(&server.addr)["version"].as_u64().unwrap();
+    std::fs::write(
+        &p,
+        good.replace("target_groups: [vanhemmat]", "target_groups: [vanhemat]"),
+    )
+    .unwrap();
+    let s = settle(&server.addr, v);
+    assert_eq!(s["ok"], false);
+    assert_eq!(
+        get(&server.addr, "/menetelmat/vahva-ryhma/").1,
+        before,
+        "the last good build is still served"
+    );
+    std::fs::write(&p, good.replace("Vahva ryhmä", "Vahvempi ryhmä")).unwrap();
+    let s = settle(&server.addr, s["version"].as_u64().unwrap());
+    assert_eq!(s["ok"], true);
+    assert!(
+        String::from_utf8_lossy(&get(&server.addr, "/menetelmat/vahva-ryhma/").1)
+            .contains("Vahvempi ryhmä")
+    );
+}
+
+#[test]
+fn a_save_sends_a_reload_event_and_errors_reach_the_browser() {
+    let server = start();
+    let mut events = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        events,
+        "GET /__tietopankki/events HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let mut reader = BufReader::new(events);
+    let mut wait_for = |what: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut seen = String::new();
+        while Instant::now() < deadline {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            seen.push_str(&line);
+            if seen.contains(what) {
+                return seen;
+            }
+        }
+        panic!("no `{what}` in {seen}");
+    };
+    wait_for(": connected");
+    let p = server.site.path().join("content/tietoa.md");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("{text}\nUusi rivi.\n")).unwrap();
+    wait_for("event: reload");
+    std::fs::write(&p, text.replace("title: Tietoa", "title: [Tietoa")).unwrap();
+    let failed = wait_for("E0102");
+    assert!(
+        failed.contains("event: failed") && failed.contains("content/tietoa.md"),
+        "{failed}"
+    );
+    let live = String::from_utf8(get(&server.addr, "/__tietopankki/live.js").1).unwrap();
+    assert!(live.contains("EventSource"));
+    assert!(
+        !Path::new(&server.site.path().join("public")).exists(),
+        "serve writes nothing to disk"
+    );
+}
