@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Time from saving a method file to the reload event of `tietopankki serve`.
+
+Usage: serve-latency.py SITE_ROOT METHOD_FILE [runs]. Starts the release binary's serve on a
+free port, listens to /__tietopankki/events, appends a line to METHOD_FILE (restoring it after),
+and prints each latency and the median in milliseconds."""
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+site, method = sys.argv[1], sys.argv[2]
+runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+binary = os.path.join(ROOT, "target", "release", "tietopankki")
+proc = subprocess.Popen([binary, "serve", "--port", "0", "--root", site], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+try:
+    line = proc.stdout.readline()
+    host, port = line.split("http://")[1].split("/")[0].split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(b"GET /__tietopankki/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.settimeout(120)
+    buf = b""
+    while b": connected" not in buf:
+        buf += sock.recv(4096)
+    original = open(method, encoding="utf-8").read()
+    times = []
+    for i in range(runs):
+        time.sleep(0.5)
+        buf = b""
+        start = time.perf_counter()
+        with open(method, "w", encoding="utf-8") as f:
+            f.write(original + f"\nMuokkaus {i}.\n")
+        while b"event: reload" not in buf:
+            buf += sock.recv(4096)
+        times.append((time.perf_counter() - start) * 1000)
+        print(f"run {i + 1}: {times[-1]:.0f} ms")
+    with open(method, "w", encoding="utf-8") as f:
+        f.write(original)
+    print(f"median {statistics.median(times):.0f} ms over {runs} saves")
+finally:
+    proc.kill()
