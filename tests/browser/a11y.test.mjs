@@ -16,8 +16,8 @@ const PAGES = [
   'haku/?q=lastensuojelu', 'teemat/kaytosongelmat/', 'sanasto/', 'saavutettavuusseloste/', 'menetelmat/',
 ];
 
-// Pathways are written in Finnish only; the Swedish site links to them.
-const SV = PAGES.filter((p) => !p.startsWith('palvelupolut/')).map((p) => p.replace('q=lastensuojelu', 'q=barnskydd'));
+// The Swedish site: the same page types (the behaviour-problems pathway is translated).
+const SV = PAGES.map((p) => p.replace('q=lastensuojelu', 'q=barnskydd'));
 
 for (const [lang, pages] of [['', PAGES], ['sv/', SV]]) {
   for (const path of pages) {
