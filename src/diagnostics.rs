@@ -42,6 +42,7 @@ pub mod code {
     pub const ORPHAN_TRANSLATION: &str = "E0205";
     pub const UNKNOWN_LANGUAGE: &str = "E0206";
     pub const RAW_HTML: &str = "E0301";
+    pub const UNSAFE_URL: &str = "E0302";
     pub const RENDER: &str = "E0401";
     pub const WRITE: &str = "E0501";
 
@@ -71,6 +72,7 @@ pub mod code {
         (ORPHAN_TRANSLATION, "a translation (`x.sv.md`) has no original (`x.md`)"),
         (UNKNOWN_LANGUAGE, "a file's language suffix is not one of the configured languages"),
         (RAW_HTML, "raw HTML in Markdown where `raw_html: forbid`"),
+        (UNSAFE_URL, "a link or `url` field uses a scheme other than http, https, mailto or tel (e.g. `javascript:`)"),
         (RENDER, "a template failed to render a page"),
         (WRITE, "the output could not be written"),
     ];

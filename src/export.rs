@@ -10,6 +10,16 @@ use crate::link::Site;
 use crate::model::Kind;
 use crate::render::{OutputFile, UrlStyle};
 
+/// JSON with `<`, `>` and `&` written as `\u003c`-style escapes: still the same JSON, but no
+/// markup survives should a file ever be embedded in or sniffed as HTML.
+pub fn safe_json<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let text = serde_json::to_string_pretty(v).expect("export serialises");
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .into_bytes()
+}
+
 pub fn export(site: &Site, style: &UrlStyle) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for (kind, name) in [
@@ -32,12 +42,12 @@ pub fn export(site: &Site, style: &UrlStyle) -> Vec<OutputFile> {
             .collect();
         out.push(OutputFile {
             path: name.to_string(),
-            bytes: serde_json::to_vec_pretty(&records).expect("export serialises"),
+            bytes: safe_json(&records),
         });
     }
     out.push(OutputFile {
         path: "vocabularies.json".into(),
-        bytes: serde_json::to_vec_pretty(&site.vocab).expect("vocabularies serialise"),
+        bytes: safe_json(&site.vocab),
     });
     out
 }

@@ -372,6 +372,43 @@ pub fn facet_values(front: &FrontMatter) -> Vec<(&'static str, String)> {
     out
 }
 
+#[derive(Debug, Clone)]
+enum UrlSeg {
+    Key(String),
+    Index(usize),
+}
+
+/// Every `url` or `*_url` field of a front matter, with its path, wherever it is nested.
+fn url_fields(v: &serde_json::Value) -> Vec<(Vec<UrlSeg>, String)> {
+    fn walk(v: &serde_json::Value, path: &mut Vec<UrlSeg>, out: &mut Vec<(Vec<UrlSeg>, String)>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    path.push(UrlSeg::Key(k.clone()));
+                    match x {
+                        serde_json::Value::String(s) if k == "url" || k.ends_with("_url") => {
+                            out.push((path.clone(), s.clone()))
+                        }
+                        _ => walk(x, path, out),
+                    }
+                    path.pop();
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(UrlSeg::Index(i));
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
 fn empty(v: &serde_json::Value) -> bool {
     match v {
         serde_json::Value::Null => true,
@@ -507,6 +544,24 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                     .in_file(&d.path)
                     .at(l, c, id.chars().count())
                     .hint(hint),
+                );
+            }
+        }
+        for (p, url) in url_fields(&d.front.to_json()) {
+            if !paths::is_safe_url(&url) {
+                let segs: Vec<Seg> = p
+                    .iter()
+                    .map(|s| match s {
+                        UrlSeg::Key(k) => Seg::Key(k),
+                        UrlSeg::Index(i) => Seg::Index(*i),
+                    })
+                    .collect();
+                let (l, c, _) = here(&segs);
+                diags.push(
+                    Diagnostic::error(code::UNSAFE_URL, format!("unsafe URL `{url}`"))
+                        .in_file(&d.path)
+                        .at(l, c, url.chars().count())
+                        .hint("use an http or https address"),
                 );
             }
         }

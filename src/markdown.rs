@@ -35,6 +35,8 @@ pub struct Rendered {
     pub links: Vec<Link>,
     /// Positions (line, column, length) of raw HTML refused by the policy.
     pub raw_html: Vec<(usize, usize, usize)>,
+    /// Links and images with an unsafe URL scheme, with their position; written as `#`.
+    pub unsafe_urls: Vec<(usize, usize, String)>,
     /// The body as plain text, paragraphs separated by newlines.
     pub text: String,
 }
@@ -113,6 +115,36 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: CowStr::from(marker),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !paths::is_safe_url(&dest_url) => {
+                let (line, column) = position(range.start);
+                out.unsafe_urls.push((line, column, dest_url.to_string()));
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from("#"),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !paths::is_safe_url(&dest_url) => {
+                let (line, column) = position(range.start);
+                out.unsafe_urls.push((line, column, dest_url.to_string()));
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::from("#"),
                     title,
                     id,
                 })

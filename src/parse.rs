@@ -51,6 +51,12 @@ pub fn parse(files: &[SourceFile], config: &Config) -> (Vec<Document>, Vec<Diagn
                         .at(line, col, len)
                         .hint("write it in Markdown, or set `raw_html: escape` (shown as text) or `allow` in tietopankki.yaml")
                 }));
+                diags.extend(d.body.unsafe_urls.iter().map(|(line, col, url)| {
+                    Diagnostic::error(code::UNSAFE_URL, format!("unsafe link `{url}`"))
+                        .in_file(&d.path)
+                        .at(*line, *col, 1)
+                        .hint("links may use http, https, mailto or tel, or point to another .md file")
+                }));
                 docs.push(d);
             }
             Err(d) => diags.extend(d),
@@ -155,6 +161,9 @@ fn parse_file(file: &SourceFile, config: &Config) -> Result<Document, Vec<Diagno
     }
     for r in &mut rendered.raw_html {
         r.0 += body_offset;
+    }
+    for u in &mut rendered.unsafe_urls {
+        u.0 += body_offset;
     }
     Ok(Document {
         path: file.path.clone(),

@@ -96,6 +96,24 @@ pub fn up_to_root(out_dir: &str) -> String {
     "../".repeat(out_dir.split('/').filter(|p| !p.is_empty()).count())
 }
 
+/// True for URLs a reader may safely follow: http(s), mailto, tel, or no scheme at all
+/// (relative). `javascript:`, `data:` and the like run code or hide content.
+pub fn is_safe_url(url: &str) -> bool {
+    let trimmed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    match trimmed.split_once(':') {
+        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+            matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "http" | "https" | "mailto" | "tel"
+            )
+        }
+        _ => true,
+    }
+}
+
 /// Percent-decodes `%2e`-style escapes; used to compare links and refuse traversal in `serve`.
 pub fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
@@ -137,6 +155,28 @@ mod tests {
     #[test]
     fn collisions_fold_case_and_normalisation() {
         assert_eq!(collision_key("A\u{0308}iti"), collision_key("äiti"));
+    }
+
+    #[test]
+    fn only_safe_url_schemes_pass() {
+        for ok in [
+            "https://thl.fi/x",
+            "mailto:a@b.fi",
+            "../x.md",
+            "#a",
+            "x.md?y=z:1",
+        ] {
+            assert!(is_safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:x",
+            " java\tscript:x",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -744,6 +744,8 @@ pub fn render(
                     "lang": l,
                     "name": strings[l].get("language_name").cloned().unwrap_or_else(|| l.clone()),
                     "path": found.map(|(_, p)| style.link(p)),
+                    "home": style.link(&site.lang_prefix(l)),
+                    "home_note": strings[l].get("untranslated_note").cloned().unwrap_or_default(),
                     "absolute": found.map(|(_, p)| style.public(p).unwrap_or_else(|| format!("{root}{}", style.link(p)))),
                     "current": l == &job.lang,
                 })
