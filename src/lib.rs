@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use diagnostics::Diagnostics;
 
 /// What a build or check is asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub root: PathBuf,
     /// Output folder; `None` = check only, write nothing.
@@ -229,6 +229,16 @@ pub fn search(
     };
     let engine = index::engine_for(&data);
     (out, Some(engine.to_json(&engine.search(request))))
+}
+
+impl BuildOptions {
+    /// Check-style options for the site at `root`: nothing written, absolute links.
+    pub fn at(root: PathBuf) -> BuildOptions {
+        BuildOptions {
+            root,
+            ..BuildOptions::default()
+        }
+    }
 }
 
 /// The output folder used when none is given: `public/` in the site root.

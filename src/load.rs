@@ -255,8 +255,3 @@ fn read_text(root: &Path, path: &str, max: u64, diags: &mut Diagnostics) -> Opti
         }
     }
 }
-
-/// The line where `path` is, for a whole-file diagnostic.
-pub fn file_start() -> (usize, usize) {
-    (1, 1)
-}

@@ -163,13 +163,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Check { root, format } => {
-            let opts = BuildOptions {
-                root,
-                output: None,
-                base_url: None,
-                relative_links: false,
-                live_reload: false,
-            };
+            let opts = BuildOptions::at(root);
             let outcome = build(&opts);
             match format {
                 Format::Json => println!("{}", outcome.diagnostics.to_json()),
@@ -283,13 +277,7 @@ fn main() -> ExitCode {
                     .or_default()
                     .insert(v.to_string());
             }
-            let opts = BuildOptions {
-                root,
-                output: None,
-                base_url: None,
-                relative_links: false,
-                live_reload: false,
-            };
+            let opts = BuildOptions::at(root);
             let (outcome, json) = tietopankki::search(&opts, lang.as_deref(), &request);
             let Some(json) = json else {
                 report(&outcome, false);

@@ -865,20 +865,12 @@ fn render_error(site: &Site, template: &str, path: &str, e: &tera::Error) -> Dia
     Diagnostic::error(code::RENDER, format!("rendering /{path} failed: {msg}")).in_file(&file)
 }
 
-/// Escapes the five characters that matter in HTML text and attributes; tera's default also
-/// escapes `/`, which only makes every URL longer.
+/// Escapes the five characters that matter in HTML text and attributes (the search runtime's
+/// escaper, so pages and excerpts agree); tera's default also escapes `/`, which only makes
+/// every URL longer.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    search_index::engine::escape_html_into(&mut out, s);
     out
 }
 
