@@ -271,11 +271,7 @@ fn main() -> ExitCode {
                     eprintln!("error: --filter takes KEY=VALUE, got \"{f}\"");
                     return ExitCode::from(2);
                 };
-                request
-                    .filters
-                    .entry(k.to_string())
-                    .or_default()
-                    .insert(v.to_string());
+                request.add_filter(k, v);
             }
             let opts = BuildOptions::at(root);
             let (outcome, json) = tietopankki::search(&opts, lang.as_deref(), &request);

@@ -3,8 +3,6 @@
 //! score with the precomputed impacts, AND falling back to OR, filter and count facets, and cut
 //! excerpts with the matched words in `<mark>`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::analyzer::{words, Analyzer, Lang};
 use crate::format::{decode_docs, decode_facets, decode_shard, DocMeta, Posting};
 
@@ -30,7 +28,7 @@ pub struct QueryWord {
 pub struct Request {
     pub query: String,
     /// facet → accepted values (OR within a facet, AND across facets).
-    pub filters: BTreeMap<String, BTreeSet<String>>,
+    pub filters: Vec<(String, Vec<String>)>,
     pub limit: usize,
 }
 
@@ -44,8 +42,8 @@ pub struct Hit {
 pub struct Outcome {
     pub total: usize,
     pub hits: Vec<Hit>,
-    /// facet → value → count over the filtered result set.
-    pub facets: BTreeMap<String, BTreeMap<String, usize>>,
+    /// facet → value → count over the filtered result set, in key order.
+    pub facets: Vec<(String, Vec<(String, usize)>)>,
     /// Document chunks the results need that are not loaded yet.
     pub need_chunks: Vec<u32>,
     pub words: Vec<QueryWord>,
@@ -57,7 +55,10 @@ pub struct Engine {
     analyzer: Analyzer,
     n_docs: u32,
     chunk: u32,
-    terms: BTreeMap<String, Vec<Posting>>,
+    /// Sorted by term. Shards cover disjoint key ranges, so each is spliced in whole at its
+    /// place: no map and no sort, which keeps the wasm small (BTreeMap and the sort routines
+    /// were a quarter of its code).
+    terms: Vec<(String, Vec<Posting>)>,
     docs: Vec<Option<DocMeta>>,
     facets: Vec<(String, Vec<u8>)>,
 }
@@ -68,7 +69,7 @@ impl Engine {
             analyzer: Analyzer::new(Lang::from_code(lang)),
             n_docs,
             chunk: chunk.max(1),
-            terms: BTreeMap::new(),
+            terms: Vec::new(),
             docs: vec![None; n_docs as usize],
             facets: Vec::new(),
         }
@@ -80,7 +81,12 @@ impl Engine {
         match kind {
             "s" => match decode_shard(bytes) {
                 Some(terms) => {
-                    self.terms.extend(terms);
+                    if let Some((first, _)) = terms.first() {
+                        if self.find(first).is_none() {
+                            let at = self.terms.partition_point(|(t, _)| t < first);
+                            self.terms.splice(at..at, terms);
+                        }
+                    }
                     true
                 }
                 None => false,
@@ -155,17 +161,32 @@ impl Engine {
                 out.push((p.clone(), format!("{p}\u{10ffff}")));
             }
         }
-        out.sort();
-        out.dedup();
-        out
+        dedup(out)
     }
 
     /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
     /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
+    fn find(&self, term: &str) -> Option<&Vec<Posting>> {
+        self.terms
+            .binary_search_by(|(t, _)| t.as_str().cmp(term))
+            .ok()
+            .map(|i| &self.terms[i].1)
+    }
+
+    fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a (String, Vec<Posting>)> + 'a {
+        let start = self.terms.partition_point(|(t, _)| t.as_str() < prefix);
+        self.terms[start..]
+            .iter()
+            .take_while(move |(t, _)| t.starts_with(prefix))
+    }
+
     /// Wider key ranges for "did you mean" after a search found nothing: every term that shares
     /// its first three letters with a query word.
     pub fn plan_wide(&self, query: &str) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self
+        let out: Vec<(String, String)> = self
             .parse(query)
             .iter()
             .filter_map(|w| w.exact.first())
@@ -174,9 +195,7 @@ impl Engine {
                 (head.clone(), format!("{head}\u{10ffff}"))
             })
             .collect();
-        out.sort();
-        out.dedup();
-        out
+        dedup(out)
     }
 
     fn word_scores(&self, w: &QueryWord) -> Vec<f32> {
@@ -192,17 +211,12 @@ impl Engine {
             }
         };
         for e in &w.exact {
-            if let Some(p) = self.terms.get(e) {
+            if let Some(p) = self.find(e) {
                 add(p, W_EXACT);
             }
         }
         for (prefix, weight) in &w.prefixes {
-            for (term, p) in self
-                .terms
-                .range(prefix.clone()..)
-                .take_while(|(t, _)| t.starts_with(prefix.as_str()))
-                .take(MAX_EXPANSIONS)
-            {
+            for (term, p) in self.with_prefix(prefix).take(MAX_EXPANSIONS) {
                 if !w.exact.contains(term) {
                     add(p, *weight);
                 }
@@ -266,43 +280,47 @@ impl Engine {
             })
             .collect();
         outcome.total = matched.len();
+        // The facet file is sorted by `facet:value`, so counts come out grouped and in order.
         for (key, bits) in &self.facets {
             let Some((facet, value)) = key.split_once(':') else {
                 continue;
             };
             let count = matched.iter().filter(|&&d| has(bits, d)).count();
-            if count > 0 {
-                outcome
+            if count == 0 {
+                continue;
+            }
+            match outcome.facets.last_mut() {
+                Some((f, values)) if f == facet => values.push((value.to_string(), count)),
+                _ => outcome
                     .facets
-                    .entry(facet.to_string())
-                    .or_default()
-                    .insert(value.to_string(), count);
+                    .push((facet.to_string(), vec![(value.to_string(), count)])),
             }
         }
-        let mut hits: Vec<Hit> = matched
-            .into_iter()
-            .map(|d| Hit {
+        // The best `limit` hits by score (ties by document), kept sorted as they are found.
+        let limit = req.limit.max(1);
+        let better = |a: &Hit, b: &Hit| a.score > b.score || (a.score == b.score && a.doc < b.doc);
+        let mut hits: Vec<Hit> = Vec::with_capacity(limit + 1);
+        for d in matched {
+            let hit = Hit {
                 doc: d as u32,
                 score: scores[d],
-            })
-            .collect();
-        let limit = req.limit.max(1);
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit - 1, |a, b| {
-                b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc))
-            });
+            };
+            if hits.len() == limit && !better(&hit, &hits[limit - 1]) {
+                continue;
+            }
+            let at = hits.partition_point(|h| better(h, &hit));
+            hits.insert(at, hit);
             hits.truncate(limit);
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
         if outcome.total == 0 && !words.is_empty() {
             outcome.suggestion = self.suggest(&words, &per_word);
         }
-        let chunks: BTreeSet<u32> = hits
-            .iter()
-            .filter(|h| self.doc(h.doc).is_none())
-            .map(|h| h.doc / self.chunk)
-            .collect();
-        outcome.need_chunks = chunks.into_iter().collect();
+        for h in hits.iter().filter(|h| self.doc(h.doc).is_none()) {
+            let chunk = h.doc / self.chunk;
+            if !outcome.need_chunks.contains(&chunk) {
+                outcome.need_chunks.push(chunk);
+            }
+        }
         outcome.hits = hits;
         outcome
     }
@@ -323,9 +341,7 @@ impl Engine {
             // browser and the CLI suggest alike.
             let head: String = typed.chars().take(3).collect();
             let best = self
-                .terms
-                .range(head.clone()..)
-                .take_while(|(t, _)| t.starts_with(head.as_str()))
+                .with_prefix(&head)
                 .filter(|(t, _)| t.chars().count().abs_diff(typed.chars().count()) <= max)
                 .map(|(t, p)| (edit_distance(t, &typed), std::cmp::Reverse(p.len()), t))
                 .filter(|(d, _, _)| *d <= max)
@@ -511,6 +527,29 @@ pub fn escape_html_into(out: &mut String, s: &str) {
     }
 }
 
+impl Request {
+    /// Adds an accepted value of a facet.
+    pub fn add_filter(&mut self, facet: &str, value: &str) {
+        match self.filters.iter_mut().find(|(f, _)| f == facet) {
+            Some((_, values)) => values.push(value.to_string()),
+            None => self
+                .filters
+                .push((facet.to_string(), vec![value.to_string()])),
+        }
+    }
+}
+
+/// Keeps the first of equal items, in order (the lists are a few items long).
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
 /// Parses the runtime's request text: first line the limit, then `facet=value` lines, an
 /// empty line, and the query (so no JSON parser is needed in the wasm).
 pub fn parse_request(text: &str) -> Request {
@@ -526,10 +565,7 @@ pub fn parse_request(text: &str) -> Request {
         if i == 0 {
             req.limit = line.trim().parse().unwrap_or(10).min(1000);
         } else if let Some((k, v)) = line.split_once('=') {
-            req.filters
-                .entry(k.to_string())
-                .or_default()
-                .insert(v.to_string());
+            req.add_filter(k, v);
         }
     }
     req
@@ -539,6 +575,7 @@ pub fn parse_request(text: &str) -> Request {
 mod tests {
     use super::*;
     use crate::format::{encode_docs, encode_facets, encode_shard};
+    use std::collections::BTreeMap;
 
     fn engine() -> Engine {
         let a = Analyzer::new(Lang::Fi);
@@ -608,8 +645,7 @@ mod tests {
             limit: 10,
             ..Request::default()
         };
-        req.filters
-            .insert("teemat".into(), BTreeSet::from(["y".to_string()]));
+        req.add_filter("teemat", "y");
         assert_eq!(e.search(&req).total, 1);
     }
 
