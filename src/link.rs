@@ -596,13 +596,10 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         }
     }
 
-    // Translations: merge over the original, so untranslated fields are written once.
-    let mut merged = Vec::with_capacity(docs.len());
-    for d in &docs {
-        if d.lang == default {
-            merged.push(d.clone());
-            continue;
-        }
+    // Translations: merge over the original, so untranslated fields are written once. Only the
+    // merged front matter is computed here; documents are moved, never copied.
+    let mut merged_fronts: HashMap<usize, Option<FrontMatter>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate().filter(|(_, d)| d.lang != default) {
         let Some(&oi) = originals.get(&(d.dir.clone(), d.id.clone())) else {
             diags.push(
                 Diagnostic::error(
@@ -613,30 +610,44 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 .at(1, 1, 3)
                 .hint("write the original in the default language first, or fix the file name"),
             );
+            merged_fronts.insert(i, None);
             continue;
         };
         let original = &docs[oi];
         if original.kind != d.kind {
+            merged_fronts.insert(i, None);
             continue;
         }
         let mut json = original.front.to_json();
         deep_merge(&mut json, d.front.to_json());
         match FrontMatter::from_json(d.kind, json) {
             Ok(front) => {
-                let mut t = d.clone();
-                t.front = front;
-                merged.push(t);
+                merged_fronts.insert(i, Some(front));
             }
-            Err(e) => diags.push(
-                Diagnostic::error(
-                    code::WRONG_TYPE,
-                    format!("translation does not fit its original: {e}"),
-                )
-                .in_file(&d.path),
-            ),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        code::WRONG_TYPE,
+                        format!("translation does not fit its original: {e}"),
+                    )
+                    .in_file(&d.path),
+                );
+                merged_fronts.insert(i, None);
+            }
         }
     }
-    let mut docs = merged;
+    let mut docs: Vec<Document> = docs
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, mut d)| match merged_fronts.remove(&i) {
+            None => Some(d),
+            Some(Some(front)) => {
+                d.front = front;
+                Some(d)
+            }
+            Some(None) => None,
+        })
+        .collect();
 
     let urls: Vec<String> = docs.iter().map(|d| url_of(d, &config)).collect();
     let mut order: Vec<usize> = (0..docs.len()).collect();
