@@ -120,11 +120,11 @@
     return M.langs[lang] ? lang : M["default"];
   }
 
-  function file(lang, kind, id, hash) { return lang + "-" + kind + (kind === "f" ? "" : id) + "." + hash + ".js"; }
+  function file(lang, kind, id, hash) { return lang + "-" + kind + id + "." + hash + ".js"; }
 
   /* The page API: await tietopankki.search("lastensuojelu", {lang, filters: {teemat: ["x"]}, limit}).
-     Facet counts need the facet file; {facets: false} skips it when no filter is set, so the
-     first results can show before the counts. */
+     Facet counts need every facet's file; {facets: false} loads only the files of the facets
+     being filtered on, so the first results can show before the counts. */
   T.search = function (query, opts) {
     opts = opts || {};
     var lang = langOf(opts), m = M.langs[lang], filters = opts.filters || {};
@@ -133,11 +133,13 @@
       [].concat(filters[k]).forEach(function (v) { lines.push(k + "=" + v); });
     });
     var request = lines.join("\n") + "\n\n" + String(query || "");
-    var wantFacets = opts.facets !== false || lines.length > 1;
+    var wantFacets = opts.facets !== false;
     return engine(lang).then(function (e) {
       var shards = shardsFor(m, JSON.parse(e.text("tp_plan", String(query || ""))));
       var loads = Object.keys(shards).map(function (i) { return e.need("s", +i, file(lang, "s", i, shards[i])); });
-      if (wantFacets) loads.push(e.need("f", 0, file(lang, "f", 0, m.facets)));
+      m.facets.forEach(function (f, i) {
+        if (wantFacets || filters[f[0]]) loads.push(e.need("f", i, file(lang, "f", i, f[1])));
+      });
       return Promise.all(loads).then(function () {
         var out = JSON.parse(e.text("tp_search", request));
         if (out.total === 0 && !out.suggestion && query) {
@@ -158,7 +160,14 @@
       return out;
     });
   };
-  T.prefetch = function (lang) { return engine(langOf({ lang: lang })).then(function () {}); };
+  /* On the first focus of a search box: the runtime, then the facet files in the background,
+     so that counts are there by the time the first query is typed. */
+  T.prefetch = function (lang) {
+    var l = langOf({ lang: lang }), m = M.langs[l];
+    return engine(l).then(function (e) {
+      m.facets.forEach(function (f, i) { e.need("f", i, file(l, "f", i, f[1])).catch(function () {}); });
+    });
+  };
 
   /* ---- The UI: header boxes prefetch; the search page searches as you type. ---- */
   function ready(f) {
@@ -252,12 +261,10 @@
       }
       var f = filters(), failed = function (e) { status.textContent = strings.error + " (" + e.message + ")"; };
       // Results first; the facet counts follow as soon as their file is in.
-      T.search(input.value, { filters: f, limit: 50, facets: Object.keys(f).length > 0 }).then(function (out) {
+      T.search(input.value, { filters: f, limit: 50, facets: false }).then(function (out) {
         if (mine !== seq) return;
-        render(out, Object.keys(f).length > 0);
-        if (!Object.keys(f).length) {
-          return T.search(input.value, { filters: f, limit: 50 }).then(function (full) { if (mine === seq) render(full, true); });
-        }
+        render(out, false);
+        return T.search(input.value, { filters: f, limit: 50 }).then(function (full) { if (mine === seq) render(full, true); });
       }).catch(failed);
     }
 

@@ -105,7 +105,13 @@ impl Engine {
             },
             "f" => match decode_facets(bytes) {
                 Some(f) => {
-                    self.facets = f;
+                    // Each file holds one facet's values; keep the whole list sorted by key.
+                    if let Some((first, _)) = f.first() {
+                        if !self.facets.iter().any(|(k, _)| k == first) {
+                            let at = self.facets.partition_point(|(k, _)| k < first);
+                            self.facets.splice(at..at, f);
+                        }
+                    }
                     true
                 }
                 None => false,
@@ -614,7 +620,9 @@ mod tests {
         let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
         assert!(e.add("s", 0, &encode_shard(&t)));
         assert!(e.add("d", 0, &encode_docs(&docs)));
-        assert!(e.add("f", 0, &encode_facets(&docs)));
+        for (i, (_, bytes)) in encode_facets(&docs).iter().enumerate() {
+            assert!(e.add("f", i as u32, bytes));
+        }
         e
     }
 

@@ -142,8 +142,9 @@ pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
     Some(out)
 }
 
-/// Facet bitsets: for every `facet:value`, one bit per document.
-pub fn encode_facets(docs: &[DocMeta]) -> Vec<u8> {
+/// Facet bitsets, one file per facet so that a filter loads only its own facet: for every
+/// `facet:value`, one bit per document. Returns (facet, bytes) sorted by facet.
+pub fn encode_facets(docs: &[DocMeta]) -> Vec<(String, Vec<u8>)> {
     let mut values: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
     let nbytes = docs.len().div_ceil(8);
     for (i, d) in docs.iter().enumerate() {
@@ -151,14 +152,24 @@ pub fn encode_facets(docs: &[DocMeta]) -> Vec<u8> {
             values.entry(f).or_insert_with(|| vec![0; nbytes])[i / 8] |= 1 << (i % 8);
         }
     }
-    let mut out = Vec::new();
-    put_varint(&mut out, values.len() as u64);
+    let mut per_facet: BTreeMap<&str, Vec<(&str, Vec<u8>)>> = BTreeMap::new();
     for (k, bits) in values {
-        put_str(&mut out, k);
-        put_varint(&mut out, bits.len() as u64);
-        out.extend_from_slice(&bits);
+        let facet = k.split_once(':').map_or(k, |(f, _)| f);
+        per_facet.entry(facet).or_default().push((k, bits));
     }
-    out
+    per_facet
+        .into_iter()
+        .map(|(facet, values)| {
+            let mut out = Vec::new();
+            put_varint(&mut out, values.len() as u64);
+            for (k, bits) in values {
+                put_str(&mut out, k);
+                put_varint(&mut out, bits.len() as u64);
+                out.extend_from_slice(&bits);
+            }
+            (facet.to_string(), out)
+        })
+        .collect()
 }
 
 pub fn decode_facets(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
@@ -216,21 +227,23 @@ pub fn write(data: &IndexData) -> Written {
             bytes: wrap(lang, "d", id, &bytes),
         });
     }
-    let facet_bytes = encode_facets(&data.docs);
-    let facets_hash = hash8(&facet_bytes);
-    let facets_name = format!("{lang}-f.{facets_hash}.js");
-    files.push(File {
-        name: facets_name.clone(),
-        bytes: wrap(lang, "f", 0, &facet_bytes),
-    });
+    let mut facets_json = Vec::new();
+    for (id, (facet, bytes)) in encode_facets(&data.docs).into_iter().enumerate() {
+        let hash = hash8(&bytes);
+        facets_json.push(format!("[{},\"{hash}\"]", json_str(&facet)));
+        files.push(File {
+            name: format!("{lang}-f{id}.{hash}.js"),
+            bytes: wrap(lang, "f", id, &bytes),
+        });
+    }
     let manifest = format!(
-        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"docfiles\":[{}],\"facets\":{}}}",
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"docfiles\":[{}],\"facets\":[{}]}}",
         json_str(lang),
         data.docs.len(),
         DOC_CHUNK,
         shards_json.join(","),
         docs_json.join(","),
-        json_str(&facets_hash)
+        facets_json.join(",")
     );
     Written { manifest, files }
 }
