@@ -119,35 +119,36 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
                     id,
                 })
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if !paths::is_safe_url(&dest_url) => {
+            Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. })
+                if !paths::is_safe_url(dest_url) =>
+            {
                 let (line, column) = position(range.start);
                 out.unsafe_urls.push((line, column, dest_url.to_string()));
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: CowStr::from("#"),
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if !paths::is_safe_url(&dest_url) => {
-                let (line, column) = position(range.start);
-                out.unsafe_urls.push((line, column, dest_url.to_string()));
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: CowStr::from("#"),
-                    title,
-                    id,
-                })
+                match event {
+                    Event::Start(Tag::Link {
+                        link_type,
+                        title,
+                        id,
+                        ..
+                    }) => Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from("#"),
+                        title,
+                        id,
+                    }),
+                    Event::Start(Tag::Image {
+                        link_type,
+                        title,
+                        id,
+                        ..
+                    }) => Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: CowStr::from("#"),
+                        title,
+                        id,
+                    }),
+                    e => e,
+                }
             }
             Event::Html(h) | Event::InlineHtml(h) => match policy {
                 RawHtml::Allow => Event::Html(h),
@@ -239,6 +240,18 @@ mod tests {
         assert_eq!((r.links[0].line, r.links[0].column), (3, 7));
         assert!(r.html.contains("href=\"tpk-link:0\""));
         assert!(r.html.contains("<h2 id=\"mika-se-on\">"));
+    }
+
+    #[test]
+    fn unsafe_links_and_images_are_neutralised_and_reported() {
+        let r = render(
+            "[a](javascript:alert(1)) ![b](data:text/html,x) [c](https://thl.fi)\n",
+            "",
+            RawHtml::Forbid,
+        );
+        assert_eq!(r.unsafe_urls.len(), 2);
+        assert!(!r.html.contains("javascript:") && !r.html.contains("data:"));
+        assert!(r.html.contains("href=\"https://thl.fi\""));
     }
 
     #[test]
