@@ -106,27 +106,13 @@ fn markers_never_survive_unescaped() {
         let text = std::fs::read_to_string(&p).unwrap();
         std::fs::write(&p, format!("{text}\n<script>alert(1)</script>\n")).unwrap();
         let out = site.path().join("public");
-        let o = common::run(&[
-            "build",
-            "--quiet",
-            "--root",
-            site.path().to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ]);
+        let o = common::build(site.path(), &out, &[]);
         if policy == "forbid" {
             assert_eq!(o.status.code(), Some(1), "raw HTML must be refused");
             assert!(common::stderr(&o).contains("E0301"));
             assert!(!out.exists());
             std::fs::write(&p, text.clone()).unwrap();
-            let o = common::run(&[
-                "build",
-                "--quiet",
-                "--root",
-                site.path().to_str().unwrap(),
-                "--output",
-                out.to_str().unwrap(),
-            ]);
+            let o = common::build(site.path(), &out, &[]);
             assert!(o.status.success(), "{}", common::stderr(&o));
         } else {
             assert!(o.status.success(), "{}", common::stderr(&o));

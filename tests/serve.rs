@@ -114,16 +114,7 @@ fn settle(addr: &str, version: u64) -> serde_json::Value {
 /// The served site equals a fresh full build of the same files, byte for byte.
 fn assert_equals_fresh_build(server: &Server) {
     let out = tempfile::tempdir().unwrap();
-    let o = common::run(&[
-        "build",
-        "--quiet",
-        "--base-url",
-        "/",
-        "--root",
-        server.site.path().to_str().unwrap(),
-        "--output",
-        out.path().to_str().unwrap(),
-    ]);
+    let o = common::build(server.site.path(), out.path(), &["--base-url", "/"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
     let fresh = common::tree(out.path());
     let served: Vec<String> = status(&server.addr)["files"]

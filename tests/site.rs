@@ -4,19 +4,6 @@ mod common;
 
 use common::*;
 
-fn build(site: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
-}
-
 /// Keeps the part of a page between `<main` and `</main>`, where the content is.
 fn main_of(html: &str) -> String {
     let start = html.find("<main").expect("page has main");

@@ -47,6 +47,20 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `tietopankki build --quiet --root ROOT --output OUT [extra…]`.
+pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        "--quiet",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
