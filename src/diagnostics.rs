@@ -110,13 +110,6 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, message)
-        }
-    }
-
     pub fn in_file(mut self, file: &str) -> Self {
         self.file = Some(file.to_string());
         self

@@ -304,7 +304,7 @@ pub fn output_files(indexes: &[IndexData], default_lang: &str) -> Vec<crate::ren
                 .into_iter()
                 .map(|f| crate::render::OutputFile {
                     path: format!("search/{}", f.name),
-                    bytes: f.bytes,
+                    bytes: f.js(&data.lang),
                 }),
         );
     }
@@ -340,10 +340,7 @@ pub fn engine_for(data: &IndexData) -> search_index::engine::Engine {
     let chunk = search_index::format::DOC_CHUNK as u32;
     let mut engine = search_index::engine::Engine::new(&data.lang, data.docs.len() as u32, chunk);
     for f in &written.files {
-        let text = String::from_utf8_lossy(&f.bytes);
-        if let Some((kind, id, bytes)) = search_index::format::unwrap_js(&text) {
-            engine.add(&kind, id as u32, &bytes);
-        }
+        engine.add(f.kind, f.id as u32, &f.payload);
     }
     engine
 }

@@ -56,6 +56,31 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Prints the diagnostics to stderr as `check` does (in colour on a terminal); with
+    /// `errors_only`, warnings alone print nothing.
+    pub fn print_diagnostics(&self, errors_only: bool) {
+        use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        let d = &self.diagnostics;
+        if d.is_empty() || (errors_only && !d.has_errors()) {
+            return;
+        }
+        let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            ColorChoice::Auto
+        } else {
+            ColorChoice::Never
+        };
+        if let Err(e) = d.write_human(&mut StandardStream::stderr(choice), &self.sources) {
+            eprintln!("error: cannot print diagnostics: {e}");
+        }
+    }
+
+    /// The diagnostics as plain text, for the browser overlay of `serve`.
+    pub fn diagnostics_text(&self) -> String {
+        let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+        let _ = self.diagnostics.write_human(&mut buf, &self.sources);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
+
     /// Reads the files that diagnostics point into but the run did not keep (it stopped early).
     fn read_sources_from(&mut self, root: &Path) {
         for d in self.diagnostics.sorted() {

@@ -636,7 +636,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             }
         }
     }
-    let mut docs: Vec<Document> = docs
+    let docs: Vec<Document> = docs
         .into_iter()
         .enumerate()
         .filter_map(|(i, mut d)| match merged_fronts.remove(&i) {
@@ -649,15 +649,11 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         })
         .collect();
 
-    let urls: Vec<String> = docs.iter().map(|d| url_of(d, &config)).collect();
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by(|&a, &b| (&docs[a].lang, &urls[a]).cmp(&(&docs[b].lang, &urls[b])));
-    let mut slots: Vec<Option<Document>> = docs.drain(..).map(Some).collect();
-    let docs: Vec<Document> = order
-        .iter()
-        .map(|&i| slots[i].take().expect("each once"))
-        .collect();
-    let urls: Vec<String> = docs.iter().map(|d| url_of(d, &config)).collect();
+    // Sorted by language and URL: the order every page list and the output follow.
+    let mut docs: Vec<(String, Document)> =
+        docs.into_iter().map(|d| (url_of(&d, &config), d)).collect();
+    docs.sort_by(|(ua, a), (ub, b)| (&a.lang, ua).cmp(&(&b.lang, ub)));
+    let (urls, docs): (Vec<String>, Vec<Document>) = docs.into_iter().unzip();
 
     let index: HashMap<(Kind, String, String), usize> = docs
         .iter()
@@ -677,13 +673,8 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         .collect();
 
     // Markdown links and anchors.
-    let anchors_of = |d: &Document| -> BTreeSet<String> {
-        let mut a: BTreeSet<String> = d.body.headings.iter().map(|h| h.anchor.clone()).collect();
-        if let FrontMatter::Page(p) = &d.front {
-            a.extend(p.glossary.iter().map(|t| paths::anchor(&t.term)));
-        }
-        a
-    };
+    // Anchors of a page, computed once per page that an anchored link points to.
+    let mut anchor_cache: HashMap<usize, BTreeSet<String>> = HashMap::new();
     let mut links = Vec::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let mut resolved = Vec::with_capacity(d.body.links.len());
@@ -729,7 +720,9 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 continue;
             };
             if let Some(a) = &l.anchor {
-                let known = anchors_of(&docs[ti]);
+                let known = anchor_cache
+                    .entry(ti)
+                    .or_insert_with(|| page_anchors(&docs[ti]));
                 if !known.contains(a) {
                     let hint = suggest(a, known.iter().map(String::as_str))
                         .map(|s| format!("did you mean `#{s}`?"))
@@ -811,6 +804,15 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         sources: input.files,
     };
     (Some(site), diags)
+}
+
+/// The ids a link may point to on a page: its headings and glossary terms.
+fn page_anchors(d: &Document) -> BTreeSet<String> {
+    let mut a: BTreeSet<String> = d.body.headings.iter().map(|h| h.anchor.clone()).collect();
+    if let FrontMatter::Page(p) = &d.front {
+        a.extend(p.glossary.iter().map(|t| paths::anchor(&t.term)));
+    }
+    a
 }
 
 fn orig_path(d: &Document) -> String {

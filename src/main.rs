@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use tietopankki::diagnostics::{code, Diagnostics, Severity};
@@ -141,7 +140,7 @@ fn main() -> ExitCode {
             let progress = progress(quiet);
             let outcome = build(&opts);
             progress.finish_and_clear();
-            report(&outcome, quiet);
+            outcome.print_diagnostics(quiet);
             if outcome.diagnostics.has_errors() {
                 return ExitCode::from(1);
             }
@@ -168,7 +167,7 @@ fn main() -> ExitCode {
             match format {
                 Format::Json => println!("{}", outcome.diagnostics.to_json()),
                 Format::Human => {
-                    report(&outcome, false);
+                    outcome.print_diagnostics(false);
                     if !outcome.diagnostics.has_errors() {
                         eprintln!(
                             "ok: {} pages checked, {}",
@@ -201,7 +200,7 @@ fn main() -> ExitCode {
             };
             let mut diags = Diagnostics::default();
             let Some(input) = load::load(&root, &mut diags) else {
-                report(
+                Outcome::print_diagnostics(
                     &Outcome {
                         diagnostics: diags,
                         ..Outcome::default()
@@ -276,7 +275,7 @@ fn main() -> ExitCode {
             let opts = BuildOptions::at(root);
             let (outcome, json) = tietopankki::search(&opts, lang.as_deref(), &request);
             let Some(json) = json else {
-                report(&outcome, false);
+                outcome.print_diagnostics(false);
                 return ExitCode::from(1);
             };
             match format {
@@ -374,20 +373,4 @@ fn progress(quiet: bool) -> ProgressBar {
         }
     });
     bar
-}
-
-fn report(outcome: &Outcome, quiet: bool) {
-    let d = &outcome.diagnostics;
-    if d.is_empty() || (quiet && !d.has_errors()) {
-        return;
-    }
-    let choice = if std::io::stderr().is_terminal() {
-        ColorChoice::Auto
-    } else {
-        ColorChoice::Never
-    };
-    let mut stderr = StandardStream::stderr(choice);
-    if let Err(e) = d.write_human(&mut stderr, &outcome.sources) {
-        eprintln!("error: cannot print diagnostics: {e}");
-    }
 }

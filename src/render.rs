@@ -450,8 +450,21 @@ pub fn render(
         .collect();
 
     let mut jobs: Vec<Job> = Vec::new();
-    let all_langs = |path_in: &dyn Fn(&str) -> String| -> Vec<(String, String)> {
-        langs.iter().map(|l| (l.clone(), path_in(l))).collect()
+    // A generated page exists in every language at `<lang prefix><rest>`.
+    let generated = |template: &'static str,
+                     rest: &str,
+                     lang: &str,
+                     data: Map<String, Value>,
+                     lists: Vec<(&'static str, Kind, Vec<String>)>| Job {
+        template,
+        path: format!("{}{rest}", site.lang_prefix(lang)),
+        lang: lang.to_string(),
+        alternates: langs
+            .iter()
+            .map(|x| (x.clone(), format!("{}{rest}", site.lang_prefix(x))))
+            .collect(),
+        data,
+        lists,
     };
 
     // Content documents.
@@ -502,20 +515,11 @@ pub fn render(
         if let Some(i) = default_home {
             data.insert("doc_index".into(), json!(i));
         }
-        let alternates = all_langs(&|x| site.lang_prefix(x));
-        jobs.push(Job {
-            template: "home.html",
-            path: site.lang_prefix(l),
-            lang: l.clone(),
-            alternates,
-            data,
-            lists: Vec::new(),
-        });
+        jobs.push(generated("home.html", "", l, data, Vec::new()));
     }
     // Section lists.
     for (section, kind) in &site.config.sections {
         for l in &langs {
-            let prefix = site.lang_prefix(l);
             let ids: Vec<String> = site
                 .index
                 .keys()
@@ -538,14 +542,13 @@ pub fn render(
                     json!({"title": site.docs[i].front.title(), "body": site.docs[i].body.html}),
                 );
             }
-            jobs.push(Job {
-                template: "list.html",
-                path: format!("{prefix}{section}/"),
-                lang: l.clone(),
-                alternates: all_langs(&|x| format!("{}{section}/", site.lang_prefix(x))),
+            jobs.push(generated(
+                "list.html",
+                &format!("{section}/"),
+                l,
                 data,
-                lists: vec![("entries", *kind, ids)],
-            });
+                vec![("entries", *kind, ids)],
+            ));
         }
     }
     // Facet indexes and facet value pages.
@@ -565,14 +568,13 @@ pub fn render(
                 json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list))}),
             );
             data.insert("values".into(), Value::Array(list));
-            jobs.push(Job {
-                template: "facets.html",
-                path: format!("{prefix}{}/", f.slug),
-                lang: l.clone(),
-                alternates: all_langs(&|x| format!("{}{}/", site.lang_prefix(x), f.slug)),
+            jobs.push(generated(
+                "facets.html",
+                &format!("{}/", f.slug),
+                l,
                 data,
-                lists: Vec::new(),
-            });
+                Vec::new(),
+            ));
             for (value, entries) in &values {
                 let of = |kind: Kind| -> Vec<String> {
                     entries
@@ -584,26 +586,23 @@ pub fn render(
                 let mut data = Map::new();
                 data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list)), "path": style.link(&format!("{prefix}{}/", f.slug))}));
                 data.insert("value".into(), json!({"id": value, "label": ctx.label(f.list, value, l), "count": entries.len()}));
-                jobs.push(Job {
-                    template: "facet.html",
-                    path: format!("{prefix}{}/{value}/", f.slug),
-                    lang: l.clone(),
-                    alternates: all_langs(&|x| {
-                        format!("{}{}/{value}/", site.lang_prefix(x), f.slug)
-                    }),
+                let lists = vec![
+                    ("methods", Kind::Method, of(Kind::Method)),
+                    ("pathways", Kind::Pathway, of(Kind::Pathway)),
+                ];
+                jobs.push(generated(
+                    "facet.html",
+                    &format!("{}/{value}/", f.slug),
+                    l,
                     data,
-                    lists: vec![
-                        ("methods", Kind::Method, of(Kind::Method)),
-                        ("pathways", Kind::Pathway, of(Kind::Pathway)),
-                    ],
-                });
+                    lists,
+                ));
             }
         }
     }
 
     // The search page per language, with every filter value labelled.
     for l in &langs {
-        let prefix = site.lang_prefix(l);
         let t = &strings[l];
         let ui = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
         let mut groups: Vec<Value> = Vec::new();
@@ -642,14 +641,7 @@ pub fn render(
         }
         let mut data = Map::new();
         data.insert("groups".into(), Value::Array(groups));
-        jobs.push(Job {
-            template: "search.html",
-            path: format!("{prefix}haku/"),
-            lang: l.clone(),
-            alternates: all_langs(&|x| format!("{}haku/", site.lang_prefix(x))),
-            data,
-            lists: Vec::new(),
-        });
+        jobs.push(generated("search.html", "haku/", l, data, Vec::new()));
     }
 
     // Shared per-language context, built once.

@@ -82,28 +82,6 @@ pub fn resolve(url: &str) -> Option<String> {
     Some(out)
 }
 
-fn rebuild(opts: &BuildOptions) -> (Outcome, Option<Vec<crate::render::OutputFile>>) {
-    build_files(opts, true)
-}
-
-fn diagnostics_text(outcome: &Outcome) -> String {
-    let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
-    let _ = outcome.diagnostics.write_human(&mut buf, &outcome.sources);
-    String::from_utf8_lossy(&buf.into_inner()).into_owned()
-}
-
-fn report_terminal(outcome: &Outcome) {
-    if !outcome.diagnostics.is_empty() {
-        let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            codespan_reporting::term::termcolor::ColorChoice::Auto
-        } else {
-            codespan_reporting::term::termcolor::ColorChoice::Never
-        };
-        let mut err = codespan_reporting::term::termcolor::StandardStream::stderr(choice);
-        let _ = outcome.diagnostics.write_human(&mut err, &outcome.sources);
-    }
-}
-
 /// Applies a build result to the state and tells the browsers.
 fn publish(state: &Mutex<State>, outcome: &Outcome, files: Option<Vec<crate::render::OutputFile>>) {
     let mut s = state.lock().expect("state lock");
@@ -117,7 +95,7 @@ fn publish(state: &Mutex<State>, outcome: &Outcome, files: Option<Vec<crate::ren
             "event: reload\ndata: {}\n\n".to_string()
         }
         _ => {
-            let text = diagnostics_text(outcome);
+            let text = outcome.diagnostics_text();
             let data = serde_json::to_string(&text).expect("string serialises");
             s.errors = Some(data.clone());
             format!("event: failed\ndata: {data}\n\n")
@@ -232,8 +210,8 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
     };
     let state = Arc::new(Mutex::new(State::default()));
     let start = Instant::now();
-    let (outcome, files) = rebuild(&build);
-    report_terminal(&outcome);
+    let (outcome, files) = build_files(&build, true);
+    outcome.print_diagnostics(false);
     publish(&state, &outcome, files);
     eprintln!(
         "built {} pages in {:.2} s",
@@ -286,8 +264,8 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
                 continue;
             }
             let start = Instant::now();
-            let (outcome, files) = rebuild(&build);
-            report_terminal(&outcome);
+            let (outcome, files) = build_files(&build, true);
+            outcome.print_diagnostics(false);
             let ok = !outcome.diagnostics.has_errors();
             publish(&rebuild_state, &outcome, files);
             if ok {

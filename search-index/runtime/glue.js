@@ -132,9 +132,10 @@
     Object.keys(filters).sort().forEach(function (k) {
       [].concat(filters[k]).forEach(function (v) { lines.push(k + "=" + v); });
     });
-    var request = lines.join("\n") + "\n\n" + String(query || "");
+    var request = lines.join("\n") + "\n\n" + String(query || ""), eng = null;
     var wantFacets = opts.facets !== false;
     return engine(lang).then(function (e) {
+      eng = e;
       var shards = shardsFor(m, JSON.parse(e.text("tp_plan", String(query || ""))));
       var loads = Object.keys(shards).map(function (i) { return e.need("s", +i, file(lang, "s", i, shards[i])); });
       m.facets.forEach(function (f, i) {
@@ -157,6 +158,8 @@
     }).then(function (out) {
       out.results.forEach(function (r) { r.url = siteRoot + r.url; });
       delete out.need;
+      // Not part of the API's shape: tells the search page whether every facet was counted.
+      Object.defineProperty(out, "countsComplete", { value: m.facets.every(function (f, i) { return eng.have[lang + "/f/" + i]; }) });
       return out;
     });
   };
@@ -261,10 +264,13 @@
       }
       var f = filters(), failed = function (e) { status.textContent = strings.error + " (" + e.message + ")"; };
       // Results first; the facet counts follow as soon as their file is in.
+      // Results first; when the facet files are not all in yet (no prefetch), the counts follow.
       T.search(input.value, { filters: f, limit: 50, facets: false }).then(function (out) {
         if (mine !== seq) return;
-        render(out, false);
-        return T.search(input.value, { filters: f, limit: 50 }).then(function (full) { if (mine === seq) render(full, true); });
+        render(out, out.countsComplete);
+        if (!out.countsComplete) {
+          return T.search(input.value, { filters: f, limit: 50 }).then(function (full) { if (mine === seq) render(full, true); });
+        }
       }).catch(failed);
     }
 

@@ -47,7 +47,24 @@ pub const EXCERPT_CHARS: usize = 400;
 #[derive(Debug, Clone)]
 pub struct File {
     pub name: String,
-    pub bytes: Vec<u8>,
+    /// `s` term shard, `d` doc chunk, `f` facet; with `id`, what the runtime's `add` takes.
+    pub kind: &'static str,
+    pub id: usize,
+    /// The binary payload; [`File::js`] wraps it for the output.
+    pub payload: Vec<u8>,
+}
+
+impl File {
+    /// The `.js` file that hands the payload to the runtime when loaded.
+    pub fn js(&self, lang: &str) -> Vec<u8> {
+        format!(
+            "tietopankki._data(\"{lang}\",\"{}\",{},\"{}\");\n",
+            self.kind,
+            self.id,
+            base64_encode(&self.payload)
+        )
+        .into_bytes()
+    }
 }
 
 /// The written index: files plus the manifest (JSON) that names them.
@@ -65,15 +82,6 @@ fn hash8(bytes: &[u8]) -> String {
         h = h.wrapping_mul(0x100000001b3);
     }
     format!("{h:016x}")[..10].to_string()
-}
-
-/// Wraps a payload so that loading the `.js` file hands it to the runtime.
-fn wrap(lang: &str, kind: &str, id: usize, bytes: &[u8]) -> Vec<u8> {
-    format!(
-        "tietopankki._data(\"{lang}\",\"{kind}\",{id},\"{}\");\n",
-        base64_encode(bytes)
-    )
-    .into_bytes()
 }
 
 pub fn encode_shard(terms: &[(&String, &Vec<Posting>)]) -> Vec<u8> {
@@ -212,7 +220,9 @@ pub fn write(data: &IndexData) -> Written {
         shards_json.push(format!("[{},\"{hash}\"]", json_str(terms[start].0)));
         files.push(File {
             name,
-            bytes: wrap(lang, "s", id, &bytes),
+            kind: "s",
+            id,
+            payload: bytes,
         });
         start = end;
     }
@@ -224,7 +234,9 @@ pub fn write(data: &IndexData) -> Written {
         docs_json.push(format!("\"{hash}\""));
         files.push(File {
             name,
-            bytes: wrap(lang, "d", id, &bytes),
+            kind: "d",
+            id,
+            payload: bytes,
         });
     }
     let mut facets_json = Vec::new();
@@ -233,7 +245,9 @@ pub fn write(data: &IndexData) -> Written {
         facets_json.push(format!("[{},\"{hash}\"]", json_str(&facet)));
         files.push(File {
             name: format!("{lang}-f{id}.{hash}.js"),
-            bytes: wrap(lang, "f", id, &bytes),
+            kind: "f",
+            id,
+            payload: bytes,
         });
     }
     let manifest = format!(
@@ -246,20 +260,6 @@ pub fn write(data: &IndexData) -> Written {
         facets_json.join(",")
     );
     Written { manifest, files }
-}
-
-/// Reads the payload back out of a `.js` file written by [`write`]: (kind, id, bytes).
-pub fn unwrap_js(text: &str) -> Option<(String, usize, Vec<u8>)> {
-    let rest = text.trim().strip_prefix("tietopankki._data(\"")?;
-    let (_lang, rest) = rest.split_once("\",\"")?;
-    let (kind, rest) = rest.split_once("\",")?;
-    let (id, rest) = rest.split_once(",\"")?;
-    let payload = rest.strip_suffix("\");")?;
-    Some((
-        kind.to_string(),
-        id.parse().ok()?,
-        crate::codec::base64_decode(payload)?,
-    ))
 }
 
 #[cfg(test)]
