@@ -3,13 +3,14 @@
 //!
 //! tantivy builds the inverted index and the field lengths; the export walks its term
 //! dictionary and postings once, computes BM25F over the weighted fields, and stores one
-//! quantized impact per (term, document), so the browser needs neither positions nor lengths.
+//! quantized impact per (term, document), so ranking needs no lengths in the browser. Word
+//! positions of stem terms go to separate files that only quoted phrases load.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use search_index::analyzer::{words, Analyzer, Lang};
-use search_index::format::{DocMeta, IndexData, Posting};
+use search_index::format::{DocMeta, IndexData, Posting, FIELD_GAP};
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -27,7 +28,13 @@ const FIELDS: [(&str, f32); 4] = [
     ("body", 1.0),
 ];
 const K1: f32 = 1.2;
+/// Most positions kept for one term: about one position file (50 kB raw, 20 kB gzipped).
+const MAX_POSITIONS: usize = 32_768;
 const B: f32 = 0.75;
+
+/// What the export gathers per term: (document, weighted tf) per field occurrence, and for
+/// stems the (document, position) pairs.
+type TermAcc = (Vec<(u32, f32)>, Vec<(u32, u32)>);
 
 /// Wraps the shared analyzer as a tantivy tokenizer; each clone keeps its own stem cache,
 /// so every distinct word form is stemmed once per indexing thread.
@@ -35,6 +42,18 @@ const B: f32 = 0.75;
 struct SharedTokenizer {
     analyzer: Arc<Analyzer>,
     cache: HashMap<String, (String, Option<String>)>,
+    /// Every term that was some word's stem: the terms whose positions phrases need.
+    stems: Arc<Mutex<HashSet<String>>>,
+}
+
+impl SharedTokenizer {
+    fn new(lang: &str) -> SharedTokenizer {
+        SharedTokenizer {
+            analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
+            cache: HashMap::new(),
+            stems: Arc::default(),
+        }
+    }
 }
 
 struct Tokens {
@@ -65,6 +84,11 @@ impl Tokenizer for SharedTokenizer {
                 Some(t) => t.clone(),
                 None => {
                     let t = self.analyzer.word(word);
+                    if let Ok(mut stems) = self.stems.lock() {
+                        if !stems.contains(&t.stem) {
+                            stems.insert(t.stem.clone());
+                        }
+                    }
                     let v = (t.stem, t.surface);
                     if self.cache.len() < 200_000 {
                         self.cache.insert(word.to_string(), v.clone());
@@ -165,7 +189,7 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
     let mut builder = Schema::builder();
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(&tokenizer_name)
-        .set_index_option(IndexRecordOption::WithFreqs);
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let fields: Vec<(Field, f32)> = FIELDS
         .iter()
         .map(|(name, w)| {
@@ -180,13 +204,9 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
         .collect();
     let ord = builder.add_u64_field("ord", FAST);
     let index = Index::create_in_ram(builder.build());
-    index.tokenizers().register(
-        &tokenizer_name,
-        SharedTokenizer {
-            analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
-            cache: HashMap::new(),
-        },
-    );
+    let tokenizer = SharedTokenizer::new(lang);
+    let stems = Arc::clone(&tokenizer.stems);
+    index.tokenizers().register(&tokenizer_name, tokenizer);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -220,7 +240,12 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
         .into_iter()
         .map(|total| (total as f32 / docs.len().max(1) as f32).max(1.0))
         .collect();
-    let mut tf: BTreeMap<String, HashMap<u32, f32>> = BTreeMap::new();
+    let stems = std::mem::take(&mut *stems.lock().unwrap_or_else(|e| e.into_inner()));
+    // Per term: (document, weighted normalised tf) for every field it occurs in, and for stems
+    // the (document, position) pairs; flat vectors, sorted afterwards, since documents arrive
+    // per segment and field, not in order.
+    let mut acc: BTreeMap<String, TermAcc> = BTreeMap::new();
+    let mut buf = Vec::new();
     for segment in searcher.segment_readers() {
         let ords = segment.fast_fields().u64("ord")?;
         for (k, &(field, weight)) in fields.iter().enumerate() {
@@ -232,36 +257,64 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
                 let Ok(term) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                let mut postings = inverted
-                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-                let entry = tf.entry(term.to_string()).or_default();
+                let is_stem = stems.contains(term);
+                let option = if is_stem {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                };
+                let mut postings = inverted.read_postings_from_terminfo(stream.value(), option)?;
+                if !acc.contains_key(term) {
+                    acc.insert(term.to_string(), Default::default());
+                }
+                let Some((scores, positions)) = acc.get_mut(term) else {
+                    continue;
+                };
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
                     let len = norms.fieldnorm(doc) as f32;
                     let norm = 1.0 - B + B * len / avg;
                     let o = ords.first(doc).unwrap_or(0) as u32;
-                    *entry.entry(o).or_insert(0.0) += weight * postings.term_freq() as f32 / norm;
+                    scores.push((o, weight * postings.term_freq() as f32 / norm));
+                    if is_stem {
+                        // Body first (from 0), since most positions are there and small
+                        // numbers encode short; then summary, headings, title.
+                        let offset = (fields.len() - 1 - k) as u32 * FIELD_GAP;
+                        postings.positions_with_offset(offset, &mut buf);
+                        positions.extend(buf.iter().map(|&p| (o, p)));
+                    }
                     doc = postings.advance();
                 }
             }
         }
     }
     let n = docs.len() as f32;
-    let mut scored: BTreeMap<String, Vec<(u32, f32)>> = BTreeMap::new();
     let mut max = 0f32;
-    for (term, per_doc) in tf {
+    let mut scored: Vec<(String, Vec<(u32, f32)>)> = Vec::with_capacity(acc.len());
+    let mut positions: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    for (term, (mut per_field, mut pos)) in acc {
+        per_field.sort_unstable_by_key(|(d, _)| *d);
+        let mut per_doc: Vec<(u32, f32)> = Vec::with_capacity(per_field.len());
+        for (d, t) in per_field {
+            match per_doc.last_mut() {
+                Some((last, sum)) if *last == d => *sum += t,
+                _ => per_doc.push((d, t)),
+            }
+        }
         let df = per_doc.len() as f32;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let mut v: Vec<(u32, f32)> = per_doc
-            .into_iter()
-            .map(|(d, t)| {
-                let s = idf * t * (K1 + 1.0) / (t + K1);
-                max = max.max(s);
-                (d, s)
-            })
-            .collect();
-        v.sort_by_key(|(d, _)| *d);
-        scored.insert(term, v);
+        for (_, t) in per_doc.iter_mut() {
+            *t = idf * *t * (K1 + 1.0) / (*t + K1);
+            max = max.max(*t);
+        }
+        // A word as common as `ja` would cost a phrase hundreds of kilobytes of positions; it
+        // gets none and a phrase checks only the gap it fills, as search engines do with
+        // stop words ("lapsen ja perheen" = `lapsen`, any word, `perheen`).
+        if !pos.is_empty() && pos.len() <= MAX_POSITIONS {
+            pos.sort_unstable();
+            positions.insert(term.clone(), pos);
+        }
+        scored.push((term, per_doc));
     }
     let terms = scored
         .into_iter()
@@ -282,6 +335,7 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
         lang: lang.to_string(),
         docs: docs.into_iter().map(|d| d.meta).collect(),
         terms,
+        positions,
     })
 }
 
@@ -348,10 +402,7 @@ pub fn engine_for(data: &IndexData) -> search_index::engine::Engine {
 /// How tantivy, through the shared tokenizer, indexes `text`: per word its stem and the
 /// folded surface form (or `None`). Used by `tietopankki analyze` and the parity test.
 pub fn analyze(lang: &str, text: &str) -> Vec<(String, Option<String>)> {
-    let tokenizer = SharedTokenizer {
-        analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
-        cache: HashMap::new(),
-    };
+    let tokenizer = SharedTokenizer::new(lang);
     let mut analyzer = tantivy::tokenizer::TextAnalyzer::from(tokenizer);
     let mut stream = analyzer.token_stream(text);
     let mut out: Vec<(usize, String, Option<String>)> = Vec::new();

@@ -332,6 +332,12 @@ fn main() -> ExitCode {
 fn print_results(json: &str) {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
     println!("{} results", v["total"]);
+    if v["phraseRelaxed"] == true {
+        println!("(no exact phrase match: results have the quoted words apart)");
+    }
+    if let Some(s) = v["suggestion"].as_str() {
+        println!("did you mean: {s}");
+    }
     for (i, r) in v["results"].as_array().into_iter().flatten().enumerate() {
         let excerpt = r["excerpt"]
             .as_str()

@@ -106,6 +106,43 @@ fn all_words_must_match_unless_none_do() {
 }
 
 #[test]
+fn quoted_words_must_stand_together() {
+    let words = search(&["lapset puheeksi"]);
+    let phrase = search(&["\"lapset puheeksi\""]);
+    let reversed = search(&["\"puheeksi lapset\""]);
+    let (w, p, r) = (
+        words["total"].as_u64().unwrap(),
+        phrase["total"].as_u64().unwrap(),
+        reversed["total"].as_u64().unwrap(),
+    );
+    assert!(0 < p && p < w, "phrase {p}, words {w}");
+    assert!(r < p, "reversed {r}, phrase {p}");
+    assert!(phrase.get("phraseRelaxed").is_none());
+    // Every phrase hit's source has the two words side by side (`lapset`, `lapsia`, … then
+    // `puheeksi`), which the unquoted query does not require.
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    for url in urls(&phrase) {
+        let text = std::fs::read_to_string(content.join(format!("{}.md", url.trim_matches('/'))))
+            .unwrap()
+            .to_lowercase();
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert!(
+            words
+                .windows(2)
+                .any(|w| w[0].starts_with("laps") && w[1] == "puheeksi"),
+            "{url}"
+        );
+    }
+    // A phrase found nowhere: the words anywhere, and the answer says so.
+    let nowhere = search(&["\"puheeksi mdft\""]);
+    assert_eq!(nowhere["phraseRelaxed"], true);
+    assert_eq!(nowhere["total"], search(&["puheeksi mdft"])["total"]);
+}
+
+#[test]
 fn filters_narrow_and_counts_are_returned() {
     let all = search(&["vanhemmuus"]);
     let methods = search(&["vanhemmuus", "--filter", "tyyppi=method"]);

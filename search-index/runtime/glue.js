@@ -103,16 +103,21 @@
     return engines[lang];
   }
 
-  /* Shards cover [first, next first); a query needs those its key ranges touch. */
-  function shardsFor(m, ranges) {
+  /* Shards and position files each cover [first, next first); a query needs the shards its
+     key ranges touch and, for the words of a quoted phrase (r[2]), their position files. */
+  function shardsFor(e, lang, m, ranges) {
     var out = {};
-    ranges.forEach(function (r) {
-      for (var i = 0; i < m.shards.length; i++) {
-        var first = m.shards[i][0], next = i + 1 < m.shards.length ? m.shards[i + 1][0] : null;
-        if (first <= r[1] && (next === null || next > r[0])) out[i] = m.shards[i][1];
+    function touch(list, kind, r) {
+      for (var i = 0; i < list.length; i++) {
+        var first = list[i][0], next = i + 1 < list.length ? list[i + 1][0] : null;
+        if (first <= r[1] && (next === null || next > r[0])) out[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
       }
+    }
+    ranges.forEach(function (r) {
+      touch(m.shards, "s", r);
+      if (r[2]) touch(m.positions, "p", r);
     });
-    return out;
+    return Object.keys(out).map(function (k) { return out[k]; });
   }
 
   function langOf(opts) {
@@ -136,8 +141,7 @@
     var wantFacets = opts.facets !== false;
     return engine(lang).then(function (e) {
       eng = e;
-      var shards = shardsFor(m, JSON.parse(e.text("tp_plan", String(query || ""))));
-      var loads = Object.keys(shards).map(function (i) { return e.need("s", +i, file(lang, "s", i, shards[i])); });
+      var loads = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))));
       m.facets.forEach(function (f, i) {
         if (wantFacets || filters[f[0]]) loads.push(e.need("f", i, file(lang, "f", i, f[1])));
       });
@@ -145,13 +149,12 @@
         var out = JSON.parse(e.text("tp_search", request));
         if (out.total === 0 && !out.suggestion && query) {
           // Nothing found: load the neighbourhood of each word so a misspelling can be corrected.
-          var wide = shardsFor(m, JSON.parse(e.text("tp_plan_wide", String(query))));
-          return Promise.all(Object.keys(wide).map(function (i) { return e.need("s", +i, file(lang, "s", i, wide[i])); })).then(function () {
+          return Promise.all(shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_wide", String(query))))).then(function () {
             return JSON.parse(e.text("tp_search", request));
           });
         }
         if (!out.need.length) return out;
-        return Promise.all(out.need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.docfiles[c])); })).then(function () {
+        return Promise.all(out.need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.dochash)); })).then(function () {
           return JSON.parse(e.text("tp_search", request));
         });
       });
@@ -242,6 +245,7 @@
       });
       var empty = out.total === 0 && (input.value || Object.keys(filters()).length);
       status.textContent = empty ? strings.none : (input.value || Object.keys(filters()).length ? strings.count.replace("{n}", out.total) : "");
+      if (out.phraseRelaxed && out.total) status.textContent += " " + strings.phraseRelaxed;
       if (empty && out.suggestion) {
         var a = document.createElement("a");
         a.href = "?q=" + encodeURIComponent(out.suggestion);
@@ -263,7 +267,6 @@
         return;
       }
       var f = filters(), failed = function (e) { status.textContent = strings.error + " (" + e.message + ")"; };
-      // Results first; the facet counts follow as soon as their file is in.
       // Results first; when the facet files are not all in yet (no prefetch), the counts follow.
       T.search(input.value, { filters: f, limit: 50, facets: false }).then(function (out) {
         if (mine !== seq) return;

@@ -1,10 +1,12 @@
 //! The query engine, the same code natively (CLI, tests) and in the browser (wasm): parse the
 //! query, match terms (exact, stem-relaxed prefix, and prefix on the last word as the user types),
-//! score with the precomputed impacts, AND falling back to OR, filter and count facets, and cut
-//! excerpts with the matched words in `<mark>`.
+//! score with the precomputed impacts, keep quoted phrases whose words stand in order, AND
+//! falling back to OR, filter and count facets, and cut excerpts with the matched words in `<mark>`.
 
 use crate::analyzer::{words, Analyzer, Lang};
-use crate::format::{decode_docs, decode_facets, decode_shard, DocMeta, Posting};
+use crate::format::{
+    decode_docs, decode_facets, decode_positions, decode_shard, DocMeta, Posting, TermPositions,
+};
 
 /// Shortest last word that is expanded as a prefix.
 pub const MIN_PREFIX: usize = 3;
@@ -21,6 +23,16 @@ pub struct QueryWord {
     pub exact: Vec<String>,
     /// Prefixes matched with their weight: the stem minus its last letters, and the typed word.
     pub prefixes: Vec<(String, f32)>,
+    /// The quoted phrase this word belongs to (1, 2, …), or 0. Phrase words match exactly.
+    pub phrase: u32,
+}
+
+/// A key range a query reads, inclusive; `positions` when a phrase needs its position file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyRange {
+    pub from: String,
+    pub to: String,
+    pub positions: bool,
 }
 
 /// A parsed query and its filters.
@@ -49,6 +61,8 @@ pub struct Outcome {
     pub words: Vec<QueryWord>,
     /// When nothing matched: the query with each unknown word replaced by the closest indexed term.
     pub suggestion: Option<String>,
+    /// A quoted phrase matched nowhere, so the results are for its words anywhere.
+    pub phrase_relaxed: bool,
 }
 
 pub struct Engine {
@@ -59,6 +73,8 @@ pub struct Engine {
     /// place: no map and no sort, which keeps the wasm small (BTreeMap and the sort routines
     /// were a quarter of its code).
     terms: Vec<(String, Vec<Posting>)>,
+    /// Positions of stem terms, sorted by term like `terms`; loaded only for phrases.
+    positions: Vec<(String, TermPositions)>,
     docs: Vec<Option<DocMeta>>,
     facets: Vec<(String, Vec<u8>)>,
 }
@@ -70,12 +86,14 @@ impl Engine {
             n_docs,
             chunk: chunk.max(1),
             terms: Vec::new(),
+            positions: Vec::new(),
             docs: vec![None; n_docs as usize],
             facets: Vec::new(),
         }
     }
 
-    /// Adds a loaded file's payload: `s` a term shard, `d` a doc chunk, `f` the facets.
+    /// Adds a loaded file's payload: `s` a term shard, `p` its positions, `d` a doc chunk,
+    /// `f` a facet.
     /// Returns false for malformed data, which is then ignored.
     pub fn add(&mut self, kind: &str, id: u32, bytes: &[u8]) -> bool {
         match kind {
@@ -85,6 +103,18 @@ impl Engine {
                         if self.find(first).is_none() {
                             let at = self.terms.partition_point(|(t, _)| t < first);
                             self.terms.splice(at..at, terms);
+                        }
+                    }
+                    true
+                }
+                None => false,
+            },
+            "p" => match decode_positions(bytes) {
+                Some(terms) => {
+                    if let Some((first, _)) = terms.first() {
+                        let at = self.positions.partition_point(|(t, _)| t < first);
+                        if self.positions.get(at).is_none_or(|(t, _)| t != first) {
+                            self.positions.splice(at..at, terms);
                         }
                     }
                     true
@@ -120,21 +150,40 @@ impl Engine {
         }
     }
 
-    /// Analyzes a query into words; quotes are ignored (every word must match).
+    /// Analyzes a query into words. Words between double quotes (`"`, `“`, `”`, `„`) form a
+    /// phrase: matched exactly (any inflection, as stems) and only where they stand in order.
     pub fn parse(&self, query: &str) -> Vec<QueryWord> {
         let trailing_space = query.ends_with(char::is_whitespace);
         let spans: Vec<(usize, usize)> = words(query).take(12).collect();
         let n = spans.len();
+        let is_quote = |c: char| matches!(c, '"' | '“' | '”' | '„');
+        let mut quotes_before = 0;
+        let mut scanned = 0;
         spans
             .into_iter()
             .enumerate()
             .map(|(i, (s, e))| {
+                quotes_before += query[scanned..s].chars().filter(|&c| is_quote(c)).count();
+                scanned = s;
+                let phrase = if quotes_before % 2 == 1 {
+                    (quotes_before as u32).div_ceil(2)
+                } else {
+                    0
+                };
                 let text = &query[s..e];
                 let t = self.analyzer.word(text);
                 let mut exact = vec![t.stem.clone()];
                 exact.extend(t.surface.clone());
                 let mut prefixes = Vec::new();
                 let stem_chars: Vec<char> = t.stem.chars().collect();
+                if phrase > 0 {
+                    return QueryWord {
+                        text: text.to_string(),
+                        exact,
+                        prefixes,
+                        phrase,
+                    };
+                }
                 if stem_chars.len() >= 6 {
                     prefixes.push((
                         stem_chars[..stem_chars.len() - 2].iter().collect(),
@@ -150,21 +199,88 @@ impl Engine {
                     text: text.to_string(),
                     exact,
                     prefixes,
+                    phrase,
                 }
             })
             .collect()
     }
 
-    /// The key ranges the query reads, so the caller can load the shards covering them:
-    /// each as (from, to) inclusive, `to` being `from` + U+10FFFF for prefixes.
-    pub fn plan(&self, query: &str) -> Vec<(String, String)> {
+    /// The words of each quoted phrase of two or more words, in query order.
+    fn phrases(words: &[QueryWord]) -> Vec<Vec<&QueryWord>> {
+        let mut out: Vec<Vec<&QueryWord>> = Vec::new();
+        for w in words.iter().filter(|w| w.phrase > 0) {
+            match out.last_mut() {
+                Some(group) if group[0].phrase == w.phrase => group.push(w),
+                _ => out.push(vec![w]),
+            }
+        }
+        out.retain(|g| g.len() > 1);
+        out
+    }
+
+    /// The positions of `term` in `doc`: `None` when the index keeps none for the term (a word
+    /// as common as `ja`, which then fills any one place of a phrase), else where it occurs.
+    fn positions_of(&self, term: &str, doc: u32) -> Option<&[u32]> {
+        let i = self
+            .positions
+            .binary_search_by(|(t, _)| t.as_str().cmp(term))
+            .ok()?;
+        let docs = &self.positions[i].1;
+        Some(match docs.binary_search_by_key(&doc, |(d, _)| *d) {
+            Ok(j) => &docs[j].1,
+            Err(_) => &[],
+        })
+    }
+
+    /// True when the phrase's words stand one after another somewhere in `doc`.
+    fn has_phrase(&self, doc: u32, phrase: &[&QueryWord]) -> bool {
+        let lists: Vec<(u32, &[u32])> = phrase
+            .iter()
+            .enumerate()
+            .filter_map(|(k, w)| Some((k as u32, self.positions_of(&w.exact[0], doc)?)))
+            .collect();
+        let Some(((k0, first), rest)) = lists.split_first() else {
+            return true;
+        };
+        first.iter().any(|&p| {
+            // Where the phrase would begin; a word without positions before the first one
+            // with them still needs a place to stand.
+            p.checked_sub(*k0).is_some_and(|start| {
+                rest.iter().all(|(k, list)| {
+                    start
+                        .checked_add(*k)
+                        .is_some_and(|want| list.binary_search(&want).is_ok())
+                })
+            })
+        })
+    }
+
+    /// The key ranges the query reads, so the caller can load the shards covering them
+    /// (and, for phrase words, their position files); `to` is `from` + U+10FFFF for prefixes.
+    pub fn plan(&self, query: &str) -> Vec<KeyRange> {
+        let words = self.parse(query);
+        let in_phrase: Vec<bool> = {
+            let phrases = Self::phrases(&words);
+            words
+                .iter()
+                .map(|w| phrases.iter().any(|g| g[0].phrase == w.phrase))
+                .collect()
+        };
         let mut out = Vec::new();
-        for w in self.parse(query) {
-            for e in &w.exact {
-                out.push((e.clone(), e.clone()));
+        for (w, phrase) in words.iter().zip(in_phrase) {
+            for (i, e) in w.exact.iter().enumerate() {
+                out.push(KeyRange {
+                    from: e.clone(),
+                    to: e.clone(),
+                    positions: phrase && i == 0,
+                });
             }
             for (p, _) in &w.prefixes {
-                out.push((p.clone(), format!("{p}\u{10ffff}")));
+                out.push(KeyRange {
+                    from: p.clone(),
+                    to: format!("{p}\u{10ffff}"),
+                    positions: false,
+                });
             }
         }
         dedup(out)
@@ -191,14 +307,18 @@ impl Engine {
 
     /// Wider key ranges for "did you mean" after a search found nothing: every term that shares
     /// its first three letters with a query word.
-    pub fn plan_wide(&self, query: &str) -> Vec<(String, String)> {
-        let out: Vec<(String, String)> = self
+    pub fn plan_wide(&self, query: &str) -> Vec<KeyRange> {
+        let out: Vec<KeyRange> = self
             .parse(query)
             .iter()
             .filter_map(|w| w.exact.first())
             .map(|stem| {
                 let head: String = stem.chars().take(3).collect();
-                (head.clone(), format!("{head}\u{10ffff}"))
+                KeyRange {
+                    to: format!("{head}\u{10ffff}"),
+                    from: head,
+                    positions: false,
+                }
             })
             .collect();
         dedup(out)
@@ -245,13 +365,36 @@ impl Engine {
             // All words must match; when nothing does, any word may.
             for d in 0..n {
                 let mut total = first[d];
-                if total > 0.0 {
-                    for m in rest {
-                        total = if m[d] > 0.0 { total + m[d] } else { 0.0 };
+                for m in rest {
+                    if total == 0.0 || m[d] == 0.0 {
+                        total = 0.0;
+                        break;
                     }
+                    total += m[d];
                 }
                 scores[d] = total;
                 any |= total > 0.0;
+            }
+            // Quoted phrases: only documents where the words stand in order; if there are
+            // none, the words anywhere (and the outcome says so).
+            let phrases = Self::phrases(&words);
+            if any && !phrases.is_empty() {
+                let kept: Vec<f32> = (0..n)
+                    .map(|d| {
+                        let ok =
+                            scores[d] > 0.0 && phrases.iter().all(|g| self.has_phrase(d as u32, g));
+                        if ok {
+                            scores[d]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                if kept.iter().any(|s| *s > 0.0) {
+                    scores = kept;
+                } else {
+                    outcome.phrase_relaxed = true;
+                }
             }
             if !any {
                 for d in 0..n {
@@ -386,9 +529,21 @@ impl Engine {
     /// An escaped excerpt of about `max` characters around the first match, matches in `<mark>`.
     pub fn excerpt(&self, text: &str, query: &[QueryWord], max: usize) -> String {
         let spans: Vec<(usize, usize)> = words(text).collect();
-        let first = spans
-            .iter()
-            .position(|(s, e)| self.matches(&text[*s..*e], query))
+        let is = |i: usize, w: &QueryWord| {
+            spans
+                .get(i)
+                .is_some_and(|(s, e)| self.matches(&text[*s..*e], std::slice::from_ref(w)))
+        };
+        // Where a quoted phrase stands, else the first matching word.
+        let phrase_at = Self::phrases(query).iter().find_map(|g| {
+            (0..spans.len()).find(|&i| g.iter().enumerate().all(|(k, w)| is(i + k, w)))
+        });
+        let first = phrase_at
+            .or_else(|| {
+                spans
+                    .iter()
+                    .position(|(s, e)| self.matches(&text[*s..*e], query))
+            })
             .unwrap_or(0);
         let start_word = first.saturating_sub(6);
         let start = if start_word == 0 {
@@ -434,6 +589,9 @@ impl Engine {
     pub fn to_json(&self, o: &Outcome) -> String {
         let mut s = String::with_capacity(1024);
         s.push_str(&format!("{{\"total\":{},", o.total));
+        if o.phrase_relaxed {
+            s.push_str("\"phraseRelaxed\":true,");
+        }
         if let Some(sug) = &o.suggestion {
             s.push_str("\"suggestion\":\"");
             escape_json_into(&mut s, sug);
@@ -655,6 +813,109 @@ mod tests {
         };
         req.add_filter("teemat", "y");
         assert_eq!(e.search(&req).total, 1);
+    }
+
+    /// Documents with their words' stems and positions, as the exporter writes them.
+    fn engine_with_positions(texts: &[&str], no_positions: &[&str]) -> Engine {
+        use crate::format::encode_positions;
+        let a = Analyzer::new(Lang::Fi);
+        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        let mut positions: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+        let mut docs = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            for (pos, (s, e)) in words(text).enumerate() {
+                let t = a.word(&text[s..e]);
+                positions
+                    .entry(t.stem.clone())
+                    .or_default()
+                    .push((i as u32, pos as u32));
+                for term in std::iter::once(t.stem).chain(t.surface) {
+                    let list = terms.entry(term).or_default();
+                    if list.last().is_none_or(|p| p.doc != i as u32) {
+                        list.push(Posting {
+                            doc: i as u32,
+                            impact: 100,
+                        });
+                    }
+                }
+            }
+            docs.push(DocMeta {
+                url: format!("/{i}/"),
+                title: format!("{i}"),
+                kind: "page".into(),
+                excerpt: text.to_string(),
+                facets: vec![],
+            });
+        }
+        let mut e = Engine::new("fi", texts.len() as u32, 64);
+        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
+        assert!(e.add("s", 0, &encode_shard(&t)));
+        let p: Vec<(&String, &Vec<(u32, u32)>)> = positions
+            .iter()
+            .filter(|(t, _)| !no_positions.contains(&t.as_str()))
+            .collect();
+        assert!(e.add("p", 0, &encode_positions(&p)));
+        assert!(e.add("d", 0, &encode_docs(&docs)));
+        e
+    }
+
+    fn docs_for(e: &Engine, q: &str) -> (Vec<u32>, bool) {
+        let o = e.search(&Request {
+            query: q.into(),
+            limit: 10,
+            ..Request::default()
+        });
+        let mut d: Vec<u32> = o.hits.iter().map(|h| h.doc).collect();
+        d.sort();
+        (d, o.phrase_relaxed)
+    }
+
+    #[test]
+    fn quoted_words_must_stand_in_order_in_any_inflection() {
+        let e = engine_with_positions(
+            &[
+                "Lasten suojelu auttaa perhettä.",
+                "Suojelu on lasten asia.",
+                "Lasten suojelun malli perheille.",
+            ],
+            &[],
+        );
+        assert_eq!(docs_for(&e, "lasten suojelu"), (vec![0, 1, 2], false));
+        assert_eq!(docs_for(&e, "\"lasten suojelu\""), (vec![0, 2], false));
+        assert_eq!(docs_for(&e, "“suojelu on”"), (vec![1], false));
+        assert_eq!(docs_for(&e, "„lasten suojelua” mallit"), (vec![2], false));
+        // No document has the phrase: the words anywhere, and the outcome says so.
+        assert_eq!(docs_for(&e, "\"suojelu lasten\""), (vec![0, 1, 2], true));
+        let plan = e.plan("\"lasten suojelu\" malli");
+        assert!(plan.iter().any(|r| r.positions && r.from == "suojelu"));
+        assert!(plan.iter().all(|r| !r.positions || r.from != "malli"));
+    }
+
+    #[test]
+    fn a_word_without_positions_fills_any_one_place_of_a_phrase() {
+        let e = engine_with_positions(
+            &[
+                "Lapsen ja perheen tuki.",
+                "Lapsen tai perheen tuki.",
+                "Perheen ja lapsen tuki.",
+                "Lapsen perheen tuki ja apu.",
+            ],
+            &["ja"],
+        );
+        assert_eq!(docs_for(&e, "\"lapsen ja perheen\""), (vec![0], false));
+        assert_eq!(docs_for(&e, "\"ja perheen\""), (vec![0, 3], false));
+        assert_eq!(docs_for(&e, "\"ja lapsen\""), (vec![2], false));
+    }
+
+    #[test]
+    fn every_word_must_match_whatever_its_place_in_the_query() {
+        let e = engine_with_positions(
+            &["Lapsen tuki.", "Perheen tuki.", "Lapsen perheen apu."],
+            &[],
+        );
+        // The second document lacks the middle word; it used to score on the last one.
+        assert_eq!(docs_for(&e, "lapsen apu perheen"), (vec![2], false));
+        assert_eq!(docs_for(&e, "perheen lapsen tuki"), (vec![0, 1, 2], false));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The static index format: what the exporter writes and the runtime reads.
 //!
-//! Per language: term shards (sorted terms with one quantized BM25F impact per posting, no
-//! positions), document-metadata chunks, facet bitsets and a JSON manifest naming the files.
+//! Per language: term shards (sorted terms with one quantized BM25F impact per posting),
+//! position files (word positions of stem terms, by key range like the shards, loaded only
+//! for quoted phrases), document-metadata chunks, facet bitsets and a JSON manifest.
 //! Every file is wrapped in a `.js` that registers its base64 payload, the one way of loading
 //! data that works from `file://` as well as over http.
 
@@ -34,12 +35,27 @@ pub struct IndexData {
     pub lang: String,
     pub docs: Vec<DocMeta>,
     pub terms: BTreeMap<String, Vec<Posting>>,
+    /// Word positions of each stem term as (document, position) pairs sorted by document then
+    /// position (fields one after another, each from a multiple of `FIELD_GAP`), for phrases.
+    /// Flat pairs, not a list per document: at 10,000 pages that is a third of the memory.
+    /// Surface forms have none: phrases match stems.
+    pub positions: BTreeMap<String, Vec<(u32, u32)>>,
 }
 
-/// Raw-byte budget of one term shard; shards gzip to roughly a third of this.
-pub const SHARD_BYTES: usize = 24 * 1024;
+/// Where each field's positions start, so a phrase never runs from one field into the next.
+pub const FIELD_GAP: u32 = 1 << 24;
+
+/// A term's positions per document: (document, ascending positions), as the runtime keeps them.
+pub type TermPositions = Vec<(u32, Vec<u32>)>;
+
+/// Raw-byte budget of one position file. Positions are three times the size of the postings,
+/// so they get their own key ranges: a phrase loads the positions of its words, not of a shard.
+pub const POSITION_BYTES: usize = 32 * 1024;
+
+/// Raw-byte budget of one term shard (about 12 kB gzipped in its base64 `.js`).
+pub const SHARD_BYTES: usize = 16 * 1024;
 /// Documents per metadata chunk.
-pub const DOC_CHUNK: usize = 8;
+pub const DOC_CHUNK: usize = 4;
 /// Characters of text kept per document for its excerpt.
 pub const EXCERPT_CHARS: usize = 400;
 
@@ -47,7 +63,7 @@ pub const EXCERPT_CHARS: usize = 400;
 #[derive(Debug, Clone)]
 pub struct File {
     pub name: String,
-    /// `s` term shard, `d` doc chunk, `f` facet; with `id`, what the runtime's `add` takes.
+    /// `s` term shard, `p` its positions, `d` doc chunk, `f` facet; with `id`, what the runtime's `add` takes.
     pub kind: &'static str,
     pub id: usize,
     /// The binary payload; [`File::js`] wraps it for the output.
@@ -117,6 +133,55 @@ pub fn decode_shard(bytes: &[u8]) -> Option<Vec<(String, Vec<Posting>)>> {
             });
         }
         out.push((term, postings));
+    }
+    Some(out)
+}
+
+/// Encodes terms' (document, position) pairs, sorted, grouped per document.
+pub fn encode_positions(terms: &[(&String, &Vec<(u32, u32)>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, terms.len() as u64);
+    for (term, pairs) in terms {
+        put_str(&mut out, term);
+        let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|a, b| a.0 == b.0).collect();
+        put_varint(&mut out, groups.len() as u64);
+        let mut last_doc = 0u32;
+        for group in groups {
+            let doc = group[0].0;
+            put_varint(&mut out, u64::from(doc - last_doc));
+            last_doc = doc;
+            put_varint(&mut out, group.len() as u64);
+            let mut last = 0u32;
+            for &(_, p) in group {
+                put_varint(&mut out, u64::from(p - last));
+                last = p;
+            }
+        }
+    }
+    out
+}
+
+pub fn decode_positions(bytes: &[u8]) -> Option<Vec<(String, TermPositions)>> {
+    let mut r = Reader::new(bytes);
+    let n = r.varint()? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let term = r.str()?.to_string();
+        let count = r.varint()? as usize;
+        let mut docs = Vec::with_capacity(count.min(1 << 16));
+        let mut doc = 0u32;
+        for _ in 0..count {
+            doc = doc.checked_add(u32::try_from(r.varint()?).ok()?)?;
+            let len = r.varint()? as usize;
+            let mut positions = Vec::with_capacity(len.min(1 << 16));
+            let mut p = 0u32;
+            for _ in 0..len {
+                p = p.checked_add(u32::try_from(r.varint()?).ok()?)?;
+                positions.push(p);
+            }
+            docs.push((doc, positions));
+        }
+        out.push((term, docs));
     }
     Some(out)
 }
@@ -199,20 +264,36 @@ fn json_str(s: &str) -> String {
     out
 }
 
+/// Splits sorted items into consecutive runs of about `budget` bytes. An item that would
+/// overflow a run starts the next one, so that a common word's long list does not make its
+/// neighbours' file large too (it gets a file of its own).
+fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, item) in items.iter().enumerate() {
+        let c = cost(item);
+        if i > start && size + c > budget {
+            runs.push((start, i));
+            start = i;
+            size = 0;
+        }
+        size += c;
+    }
+    if start < items.len() {
+        runs.push((start, items.len()));
+    }
+    runs
+}
+
 /// Writes the files of one language's index; names are `<lang>-<kind><n>.<hash>.js`.
 pub fn write(data: &IndexData) -> Written {
     let lang = &data.lang;
     let mut files = Vec::new();
     let mut shards_json = Vec::new();
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
-    let mut start = 0;
-    while start < terms.len() {
-        let mut size = 0;
-        let mut end = start;
-        while end < terms.len() && (end == start || size < SHARD_BYTES) {
-            size += terms[end].0.len() + 2 + terms[end].1.len() * 2;
-            end += 1;
-        }
+    let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
+    for (start, end) in split(&terms, cost, SHARD_BYTES) {
         let bytes = encode_shard(&terms[start..end]);
         let id = shards_json.len();
         let hash = hash8(&bytes);
@@ -224,16 +305,29 @@ pub fn write(data: &IndexData) -> Written {
             id,
             payload: bytes,
         });
-        start = end;
     }
-    let mut docs_json = Vec::new();
-    for (id, chunk) in data.docs.chunks(DOC_CHUNK).enumerate() {
-        let bytes = encode_docs(chunk);
+    let mut positions_json = Vec::new();
+    let positions: Vec<(&String, &Vec<(u32, u32)>)> = data.positions.iter().collect();
+    let cost = |(t, p): &(&String, &Vec<(u32, u32)>)| t.len() + 2 + p.len() * 3;
+    for (start, end) in split(&positions, cost, POSITION_BYTES) {
+        let bytes = encode_positions(&positions[start..end]);
+        let id = positions_json.len();
         let hash = hash8(&bytes);
-        let name = format!("{lang}-d{id}.{hash}.js");
-        docs_json.push(format!("\"{hash}\""));
+        positions_json.push(format!("[{},\"{hash}\"]", json_str(positions[start].0)));
         files.push(File {
-            name,
+            name: format!("{lang}-p{id}.{hash}.js"),
+            kind: "p",
+            id,
+            payload: bytes,
+        });
+    }
+    // Doc chunks share one hash, of all of them: a name per chunk would make the manifest
+    // grow with the site (16 kB at 10,000 pages), and every first search loads the manifest.
+    let chunks: Vec<Vec<u8>> = data.docs.chunks(DOC_CHUNK).map(encode_docs).collect();
+    let docs_hash = hash8(&chunks.concat());
+    for (id, bytes) in chunks.into_iter().enumerate() {
+        files.push(File {
+            name: format!("{lang}-d{id}.{docs_hash}.js"),
             kind: "d",
             id,
             payload: bytes,
@@ -251,12 +345,12 @@ pub fn write(data: &IndexData) -> Written {
         });
     }
     let manifest = format!(
-        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"docfiles\":[{}],\"facets\":[{}]}}",
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"facets\":[{}]}}",
         json_str(lang),
         data.docs.len(),
         DOC_CHUNK,
         shards_json.join(","),
-        docs_json.join(","),
+        positions_json.join(","),
         facets_json.join(",")
     );
     Written { manifest, files }
@@ -280,5 +374,15 @@ mod tests {
         assert_eq!(decode_shard(&bytes).unwrap(), vec![(t, p)]);
         assert!(decode_shard(&bytes[..bytes.len() - 1]).is_none());
         assert!(decode_shard(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_none());
+    }
+
+    #[test]
+    fn positions_round_trip_and_reject_garbage() {
+        let t = "lapsi".to_string();
+        let pairs = vec![(2, 0), (2, 7), (2, FIELD_GAP + 3), (40, 5)];
+        let bytes = encode_positions(&[(&t, &pairs)]);
+        let grouped: TermPositions = vec![(2, vec![0, 7, FIELD_GAP + 3]), (40, vec![5])];
+        assert_eq!(decode_positions(&bytes).unwrap(), vec![(t, grouped)]);
+        assert!(decode_positions(&bytes[..bytes.len() - 1]).is_none());
     }
 }

@@ -43,11 +43,12 @@ pub extern "C" fn tp_init(lang: *const u8, lang_len: usize, docs: u32, chunk: u3
     ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(lang, docs, chunk)));
 }
 
-/// Adds a payload; `kind` is b's', b'd' or b'f'. Returns 1 if it was well-formed.
+/// Adds a payload; `kind` is b's', b'p', b'd' or b'f'. Returns 1 if it was well-formed.
 #[no_mangle]
 pub extern "C" fn tp_add(kind: u32, id: u32, ptr: *const u8, len: usize) -> u32 {
     let kind = match kind as u8 {
         b's' => "s",
+        b'p' => "p",
         b'd' => "d",
         b'f' => "f",
         _ => return 0,
@@ -59,7 +60,7 @@ pub extern "C" fn tp_add(kind: u32, id: u32, ptr: *const u8, len: usize) -> u32 
     })
 }
 
-/// The key ranges a query needs, as JSON `[[from, to], ...]`.
+/// The key ranges a query needs, as JSON `[[from, to, positions 0|1], ...]`.
 #[no_mangle]
 pub extern "C" fn tp_plan(ptr: *const u8, len: usize) -> u64 {
     plan(ptr, len, false)
@@ -78,11 +79,11 @@ fn plan(ptr: *const u8, len: usize, wide: bool) -> u64 {
             let ranges = if wide { e.plan_wide(&q) } else { e.plan(&q) };
             let parts: Vec<String> = ranges
                 .iter()
-                .map(|(a, b)| {
+                .map(|r| {
                     let (mut x, mut y) = (String::new(), String::new());
-                    crate::engine::escape_json_into(&mut x, a);
-                    crate::engine::escape_json_into(&mut y, b);
-                    format!("[\"{x}\",\"{y}\"]")
+                    crate::engine::escape_json_into(&mut x, &r.from);
+                    crate::engine::escape_json_into(&mut y, &r.to);
+                    format!("[\"{x}\",\"{y}\",{}]", u8::from(r.positions))
                 })
                 .collect();
             format!("[{}]", parts.join(","))

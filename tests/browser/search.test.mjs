@@ -117,9 +117,10 @@ test('the page API returns the documented shape, with escaped excerpts', async (
 const QUERIES = ['lastensuojelussa', 'vanhemmuuden', 'perheterapiaa', 'nuorille', 'aiti', 'lastensuo', 'käytösongelmat',
   'päihteet', 'väkivalta', 'barnahus', 'konsultaatio', 'ot-keskus', 'vanhemman mielenterveys', 'haastavat erot', 'koulu',
   'ahdistus', 'masennus nuori', 'ryhmä vanhemmille', 'kasvun tuki', 'näyttö', 'terapiatakuu', 'palvelutarpeen arviointi',
-  'sijaishuolto', 'perhekeskus', 'neuvola', 'trauma', 'kiusaaminen', 'itä-suomi', 'pohjoinen', 'mdft'];
+  'sijaishuolto', 'perhekeskus', 'neuvola', 'trauma', 'kiusaaminen', 'itä-suomi', 'pohjoinen', 'mdft',
+  '"lapset puheeksi"', '"varhainen tuki" vanhemmuus', '"vanhemman mielenterveys"'];
 
-test('the browser ranks the first ten like the CLI for 30 queries', async () => {
+test('the browser ranks the first ten like the CLI for 33 queries, quoted phrases too', async () => {
   const { page } = await openPage(b, http.url);
   for (const q of QUERIES) {
     const cli = JSON.parse(tietopankki(['search', q, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
