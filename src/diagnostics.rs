@@ -203,11 +203,27 @@ impl Diagnostics {
             .with_message(&d.message);
             match (&d.file, sources.get(d.file.as_deref().unwrap_or(""))) {
                 (Some(file), Some(text)) if d.line > 0 => {
-                    let id = *ids
-                        .entry(file.clone())
-                        .or_insert_with(|| files.add(file.clone(), text.clone()));
-                    let range = byte_range(text, d.line, d.column, d.len);
-                    report = report.with_labels(vec![Label::primary(id, range)]);
+                    let line = text.lines().nth(d.line - 1).unwrap_or("");
+                    if line.len() > LONG_LINE {
+                        // A line of a megabyte is shown as a window around the column, with
+                        // the line number kept (the lines above are blank in this copy).
+                        let (window, column) = window(line, d.column);
+                        let shown = format!("{}{window}\n", "\n".repeat(d.line - 1));
+                        let id = files.add(file.clone(), shown);
+                        let range = byte_range(
+                            files.get(id).map_err(std::io::Error::other)?.source(),
+                            d.line,
+                            column,
+                            d.len,
+                        );
+                        report = report.with_labels(vec![Label::primary(id, range)]);
+                    } else {
+                        let id = *ids
+                            .entry(file.clone())
+                            .or_insert_with(|| files.add(file.clone(), text.clone()));
+                        let range = byte_range(text, d.line, d.column, d.len);
+                        report = report.with_labels(vec![Label::primary(id, range)]);
+                    }
                 }
                 (Some(file), _) => {
                     report = report.with_notes(vec![format!("in {file}")]);
@@ -237,6 +253,27 @@ pub fn summary_line(errors: usize, warnings: usize) -> String {
 }
 
 /// Byte range of `len` characters at a 1-based line and character column.
+/// Lines longer than this (in bytes) are shown cut to a window around the problem.
+const LONG_LINE: usize = 240;
+
+/// About 160 characters of `line` around the 1-based `column`, marked `…` where cut, and the
+/// column within that window.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let at = column.saturating_sub(1).min(chars.len());
+    let from = at.saturating_sub(60);
+    let to = (at + 100).min(chars.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[from..to]);
+    if to < chars.len() {
+        out.push('…');
+    }
+    (out, at - from + usize::from(from > 0) + 1)
+}
+
 fn byte_range(text: &str, line: usize, column: usize, len: usize) -> std::ops::Range<usize> {
     let mut start = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {

@@ -9,6 +9,8 @@ pub mod config;
 pub mod diagnostics;
 pub mod diagram;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod index;
 pub mod link;
 pub mod load;

@@ -523,8 +523,19 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 }
             }
         }
-        for (p, list, id) in vocab_refs(&d.front) {
-            if vocab.get(list, &id).is_none() {
+        let unknown: Vec<_> = vocab_refs(&d.front)
+            .into_iter()
+            .filter(|(_, list, id)| vocab.get(list, id).is_none())
+            .collect();
+        more_of(
+            &mut diags,
+            &d.path,
+            code::UNKNOWN_VOCAB,
+            unknown.len(),
+            "unknown vocabulary ids",
+        );
+        for (p, list, id) in unknown.into_iter().take(MAX_PER_FILE) {
+            {
                 let (l, c, _) = here(&segs(&p));
                 let field = path_text(&p);
                 let field = field
@@ -547,8 +558,19 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 );
             }
         }
-        for (p, url) in url_fields(&d.front.to_json()) {
-            if !paths::is_safe_url(&url) {
+        let unsafe_urls: Vec<_> = url_fields(&d.front.to_json())
+            .into_iter()
+            .filter(|(_, url)| !paths::is_safe_url(url))
+            .collect();
+        more_of(
+            &mut diags,
+            &d.path,
+            code::UNSAFE_URL,
+            unsafe_urls.len(),
+            "unsafe URLs",
+        );
+        for (p, url) in unsafe_urls.into_iter().take(MAX_PER_FILE) {
+            {
                 let segs: Vec<Seg> = p
                     .iter()
                     .map(|s| match s {
@@ -565,9 +587,20 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 );
             }
         }
-        for (p, kind, id) in entry_refs(&d.front) {
+        let dangling: Vec<_> = entry_refs(&d.front)
+            .into_iter()
+            .filter(|(_, kind, id)| !typed_ids.get(kind).is_some_and(|k| k.contains(id)))
+            .collect();
+        more_of(
+            &mut diags,
+            &d.path,
+            code::DANGLING_REF,
+            dangling.len(),
+            "references to missing entries",
+        );
+        for (p, kind, id) in dangling.into_iter().take(MAX_PER_FILE) {
             let known = typed_ids.get(&kind);
-            if !known.is_some_and(|k| k.contains(&id)) {
+            {
                 let (l, c, _) = here(&segs(&p));
                 let hint = known
                     .and_then(|k| suggest(&id, k.iter().map(String::as_str)))
@@ -822,4 +855,22 @@ fn orig_path(d: &Document) -> String {
         format!("{}/", d.dir)
     };
     format!("content/{dir}{}.md", d.id)
+}
+
+/// Most problems of one kind shown per file: a list of 100,000 bad ids gets 20 located
+/// diagnostics and one line with the count, not 100,000 (locating each is a scan of the file).
+const MAX_PER_FILE: usize = 20;
+
+/// Reports how many problems of a kind were left out in `path`, if any.
+fn more_of(diags: &mut Vec<Diagnostic>, path: &str, code: &'static str, found: usize, what: &str) {
+    if found > MAX_PER_FILE {
+        diags.push(
+            Diagnostic::error(
+                code,
+                format!("{} more {what} in this file", found - MAX_PER_FILE),
+            )
+            .in_file(path)
+            .hint("fix the ones shown, then check again"),
+        );
+    }
 }

@@ -15,6 +15,9 @@ use crate::yaml;
 
 pub const CONFIG_FILE: &str = "tietopankki.yaml";
 pub const VOCABULARY_FILE: &str = "content/vocabularies.yaml";
+/// Largest `tietopankki.yaml` read (before its own `max_file_size` is known); real ones are
+/// a few kilobytes.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 
 /// One Markdown file, as text.
 #[derive(Debug, Clone)]
@@ -41,7 +44,7 @@ pub struct Input {
 /// Reads the site at `root`. Returns `None` when the config or vocabularies are unusable, since
 /// every later check depends on them; file-level problems are reported and the file skipped.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
-    let config_text = read_text(root, CONFIG_FILE, u64::MAX, diags)?;
+    let config_text = read_text(root, CONFIG_FILE, MAX_CONFIG_SIZE, diags)?;
     let config: Config = match yaml::from_str(&config_text, CONFIG_FILE, 0) {
         Ok(c) => c,
         Err(d) => {
@@ -219,13 +222,32 @@ fn read_text(root: &Path, path: &str, max: u64, diags: &mut Diagnostics) -> Opti
         );
         return None;
     }
-    let bytes = match std::fs::read(&full) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(Diagnostic::error(code::IO, format!("cannot read: {e}")).in_file(path));
-            return None;
-        }
-    };
+    // Read at most one byte over the limit: a file that grew since `metadata` (or a device
+    // that reports no size) still cannot make the build read without bound.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(&full).and_then(|f| {
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(f, max.saturating_add(1)),
+            &mut bytes,
+        )
+    });
+    if let Err(e) = read {
+        diags.push(Diagnostic::error(code::IO, format!("cannot read: {e}")).in_file(path));
+        return None;
+    }
+    if bytes.len() as u64 > max {
+        diags.push(
+            Diagnostic::error(
+                code::TOO_LARGE,
+                format!("file is over the limit of {max} bytes"),
+            )
+            .in_file(path)
+            .hint(
+                "split the text into several pages, or raise `max_file_size` in tietopankki.yaml",
+            ),
+        );
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(mut s) => {
             if s.starts_with('\u{feff}') {

@@ -81,7 +81,7 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut in_heading: Option<(usize, HeadingLevel)> = None;
     let mut heading_text = String::new();
-    let mut used = std::collections::BTreeSet::new();
+    let mut used = Anchors::default();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -173,9 +173,9 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
                     {
                         let anchor = match id {
                             Some(id) => id.to_string(),
-                            None => unique(paths::anchor(&heading_text), &mut used),
+                            None => used.unique(paths::anchor(&heading_text)),
                         };
-                        used.insert(anchor.clone());
+                        used.taken.insert(anchor.clone());
                         out.headings.push(Heading {
                             level: level as u8,
                             text: heading_text.trim().to_string(),
@@ -216,14 +216,28 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
     out
 }
 
-fn unique(base: String, used: &mut std::collections::BTreeSet<String>) -> String {
-    if !used.contains(&base) {
-        return base;
+/// Anchors given so far on a page, and per base the next suffix to try, so that a page of
+/// many equal headings takes linear time, not quadratic.
+#[derive(Default)]
+struct Anchors {
+    taken: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Anchors {
+    fn unique(&mut self, base: String) -> String {
+        if !self.taken.contains(&base) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if !self.taken.contains(&candidate) {
+                return candidate;
+            }
+        }
     }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|c| !used.contains(c))
-        .expect("some suffix is free")
 }
 
 #[cfg(test)]

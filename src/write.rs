@@ -81,6 +81,7 @@ fn write_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// Writes `files` as the new content of `output`.
 pub fn write(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
+    recover(output);
     let staging = sibling(output, "staging");
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(|e| write_error(&staging, &e))?;
@@ -116,20 +117,41 @@ fn swap(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
     if old.exists() {
         fs::remove_dir_all(&old).map_err(|e| write_error(&old, &e))?;
     }
-    let had_output = output.exists();
-    if had_output {
+    if output.exists() {
+        // One atomic exchange where the system has it (Linux): there is no moment without
+        // a complete output, even if the build is killed here.
+        if exchange(staging, output).is_ok() {
+            let _ = fs::remove_dir_all(staging);
+            return Ok(());
+        }
         fs::rename(output, &old).map_err(|e| write_error(output, &e))?;
     }
     if let Err(e) = fs::rename(staging, output) {
-        if had_output {
-            let _ = fs::rename(&old, output);
-        }
+        let _ = fs::rename(&old, output);
         return Err(write_error(output, &e));
     }
-    if had_output {
-        let _ = fs::remove_dir_all(&old);
-    }
+    let _ = fs::remove_dir_all(&old);
     Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// A build killed between the two renames of the fallback swap leaves the last output under
+/// its `.old` name: put it back before anything else.
+fn recover(output: &Path) {
+    let old = sibling(output, "old");
+    if !output.exists() && old.is_dir() {
+        let _ = fs::rename(&old, output);
+    }
 }
 
 /// Copies content assets (images, PDFs) next to the pages that use them.

@@ -24,6 +24,17 @@ pub fn from_str<T: DeserializeOwned>(
     file: &str,
     line_offset: usize,
 ) -> Result<T, Vec<Diagnostic>> {
+    if let Some((line, col)) = too_deep(text) {
+        return Err(vec![Diagnostic::error(
+            code::MALFORMED_YAML,
+            format!("malformed YAML: nested deeper than {MAX_DEPTH} levels"),
+        )
+        .in_file(file)
+        .at(line + line_offset, col, 1)
+        .hint(
+            "front matter and vocabularies need only a few levels; check the brackets",
+        )]);
+    }
     let mut value: Value = match serde_yaml::from_str(text) {
         Ok(Value::Null) => Value::Mapping(Default::default()),
         Ok(v) => v,
@@ -80,6 +91,38 @@ pub fn from_str<T: DeserializeOwned>(
         }
     }
     Err(diags)
+}
+
+/// Deepest bracket nesting accepted; real front matter needs three or four.
+pub const MAX_DEPTH: usize = 64;
+
+/// Where `[`/`{` nesting (outside quotes and comments) first passes `MAX_DEPTH`, as
+/// (line, column). Checked before parsing because the YAML scanner takes quadratic time on
+/// deep flow nesting (100,000 brackets: 18 s) before its own recursion limit answers.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if prev.is_whitespace() => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((i + 1, col + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    None
 }
 
 fn classify(inner: &str, path: &str, segs: &[Seg]) -> Diagnostic {

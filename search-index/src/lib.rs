@@ -6,5 +6,7 @@ pub mod analyzer;
 pub mod codec;
 pub mod engine;
 pub mod format;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzzing;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
