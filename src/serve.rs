@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,6 +22,9 @@ const LIVE_JS: &str = include_str!("live.js");
 /// How long to wait for more file events after one, so a save that touches several files
 /// (or an editor's write-then-rename) gives one rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(40);
+/// Requests answered at once, each on its own thread, so a client that reads slowly (or not at
+/// all) holds up only itself; beyond this, `503` at once. Live-reload streams count too.
+const MAX_IN_FLIGHT: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -120,9 +124,9 @@ fn handle(request: tiny_http::Request, state: &Arc<Mutex<State>>) {
             }
             s.clients.push(tx);
         }
-        // One thread per open stream, writing and flushing each event as it comes; it ends
-        // when the browser goes away (the write fails).
-        std::thread::spawn(move || {
+        // This request's thread writes and flushes each event as it comes; it ends when the
+        // browser goes away (the write fails).
+        {
             let mut w = request.into_writer();
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n: connected\n\n";
             if w.write_all(head.as_bytes())
@@ -144,8 +148,7 @@ fn handle(request: tiny_http::Request, state: &Arc<Mutex<State>>) {
                     return;
                 }
             }
-        });
-        return;
+        }
     }
     if url == "/__tietopankki/live.js" {
         let _ = request.respond(
@@ -279,8 +282,23 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
             }
         }
     });
+    let in_flight = Arc::new(AtomicUsize::new(0));
     for request in server.incoming_requests() {
-        handle(request, &state);
+        if in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            let _ = request.respond(
+                Response::from_string("busy, try again\n")
+                    .with_status_code(503)
+                    .with_header(header("Retry-After", "1")),
+            );
+            continue;
+        }
+        let state = Arc::clone(&state);
+        let in_flight = Arc::clone(&in_flight);
+        std::thread::spawn(move || {
+            handle(request, &state);
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+        });
     }
     Ok(())
 }

@@ -344,3 +344,109 @@ fn a_save_sends_a_reload_event_and_errors_reach_the_browser() {
         "serve writes nothing to disk"
     );
 }
+
+/// `get` on its own thread: `None` if the server does not answer within `secs`.
+fn get_within(addr: &str, path: &str, secs: u64) -> Option<(u16, Vec<u8>)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (addr, path) = (addr.to_string(), path.to_string());
+    std::thread::spawn(move || {
+        let _ = tx.send(get(&addr, &path));
+    });
+    rx.recv_timeout(Duration::from_secs(secs)).ok()
+}
+
+#[test]
+fn slow_silent_and_many_clients_do_not_stop_the_server() {
+    let server = start();
+    let version = status(&server.addr)["version"].as_u64().unwrap();
+    // A page of about 16 MB, more than the loopback socket buffers hold.
+    let config = server.site.path().join("tietopankki.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\nmax_file_size: 40000000\n")).unwrap();
+    let big = format!(
+        "---\ntitle: Iso\n---\n{}",
+        "Pitkä kappale tekstiä. ".repeat(700_000)
+    );
+    std::fs::write(server.site.path().join("content/iso.md"), big).unwrap();
+    settle(&server.addr, version);
+
+    // Silent: connects and sends nothing; half: stops mid-header; stalled: asks for the big
+    // page and never reads it.
+    let _silent = TcpStream::connect(&server.addr).unwrap();
+    let mut half = TcpStream::connect(&server.addr).unwrap();
+    write!(half, "GET / HTTP/1.1\r\nHost:").unwrap();
+    let stalled: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            write!(s, "GET /iso/ HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, body) =
+        get_within(&server.addr, "/", 10).expect("a stalled client blocked the server");
+    assert_eq!(code, 200);
+    assert!(!body.is_empty());
+
+    // Many at once: each gets the page or a quick 503, and the server serves on afterwards.
+    let many: Vec<_> = (0..150)
+        .map(|_| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || get_within(&addr, "/menetelmat/", 30).map(|(c, _)| c))
+        })
+        .collect();
+    let codes: Vec<Option<u16>> = many.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(
+        codes.iter().all(|c| matches!(c, Some(200 | 503))),
+        "{codes:?}"
+    );
+    assert!(
+        codes.iter().filter(|c| **c == Some(200)).count() >= 50,
+        "{codes:?}"
+    );
+    drop(stalled);
+    assert_eq!(get_within(&server.addr, "/", 10).map(|r| r.0), Some(200));
+}
+
+#[test]
+fn clients_that_leave_the_reload_stream_do_not_stop_reloads() {
+    let server = start();
+    // Five streams opened and dropped at once, one after reading its greeting.
+    for i in 0..5 {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        write!(s, "GET /__tietopankki/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        if i == 0 {
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf);
+        }
+        let _ = s.shutdown(std::net::Shutdown::Both);
+    }
+    let mut events = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        events,
+        "GET /__tietopankki/events HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let mut reader = BufReader::new(events);
+    let mut seen = String::new();
+    let mut edited = false;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !seen.contains("event: reload") {
+        assert!(Instant::now() < deadline, "no reload event: {seen}");
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            panic!("stream closed: {seen}");
+        }
+        seen.push_str(&line);
+        if seen.contains(": connected") && !edited {
+            let p = server.site.path().join("content/tietoa.md");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, format!("{text}\nUusi rivi.\n")).unwrap();
+            edited = true;
+        }
+    }
+    assert_eq!(get_within(&server.addr, "/", 10).map(|r| r.0), Some(200));
+}
