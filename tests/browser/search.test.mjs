@@ -82,6 +82,22 @@ test('a misspelt query offers a correction that searches', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('a quoted phrase narrows the results, and says so when it is found nowhere', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/');
+  await page.fill('#haku-q', 'lapset puheeksi');
+  const words = (await results(page)).length;
+  await page.fill('#haku-q', '"lapset puheeksi"');
+  await page.waitForFunction((n) => document.querySelectorAll('#hakutulokset li').length < n, words);
+  const phrase = await results(page);
+  assert.ok(phrase.length > 0 && phrase.length < words, `${phrase.length} of ${words}`);
+  assert.match(await page.textContent('#hakutila'), /^\d+ tulosta$/);
+  await page.fill('#haku-q', '"puheeksi mdft"');
+  await page.waitForFunction(() => /peräkkäin/.test(document.querySelector('#hakutila').textContent));
+  assert.ok((await results(page)).length > 0);
+  assert.equal(await page.getAttribute('#haku-q', 'aria-describedby'), 'haku-ohje');
+  assert.deepEqual(errors, []);
+});
+
 test('the header box leads to the search page with the query', async () => {
   const { page } = await openPage(b, http.url + 'menetelmat/');
   await page.fill('#hakulaatikko', 'aiti');
