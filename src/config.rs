@@ -52,6 +52,10 @@ pub struct Config {
     /// The organisation that publishes the site, shown in the footer and the feed.
     #[serde(default)]
     pub publisher: Option<String>,
+    /// Entries per page of a section list or facet page; longer lists get pages
+    /// `…/sivu/2/`, `…/sivu/3/` with previous/next links.
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
 }
 
 fn default_base_url() -> String {
@@ -69,6 +73,9 @@ fn default_sections() -> BTreeMap<String, Kind> {
 }
 fn default_theme() -> String {
     "default".into()
+}
+fn default_page_size() -> usize {
+    100
 }
 fn default_max_file_size() -> u64 {
     5 * 1024 * 1024
@@ -92,6 +99,9 @@ impl Config {
         let mut problems = Vec::new();
         if self.languages.is_empty() {
             problems.push("`languages` is empty: list at least one language code".to_string());
+        }
+        if self.page_size == 0 {
+            problems.push("`page_size` is 0: give the number of entries per list page".to_string());
         }
         for lang in &self.languages {
             if !lang.chars().all(|c| c.is_ascii_lowercase()) || lang.len() < 2 || lang.len() > 3 {

@@ -711,6 +711,7 @@ pub fn render(
             Some(((kind, id, l), (sort, html)))
         })
         .collect();
+    let jobs = paginate(jobs, site.config.page_size.max(1), &fragments, style);
     let list_html = |kind: Kind, ids: &[String], lang: &str, root: &str| -> String {
         let mut items: Vec<&(String, String)> = ids
             .iter()
@@ -755,6 +756,7 @@ pub fn render(
                     format!("{name}_html"),
                     &list_html(*kind, ids, &job.lang, &root),
                 );
+                // A paginated job carries its lists' full counts in `data`, inserted below.
                 c.insert(format!("{name}_count"), &ids.len());
             }
             for (k, v) in &job.data {
@@ -1019,4 +1021,82 @@ fn feed(ctx: &Ctx, tera: &Tera, base: &Context) -> Result<String, tera::Error> {
     c.insert("feed_url", &ctx.style.absolute("atom.xml"));
     c.insert("home_url", &ctx.style.absolute(""));
     tera.render("atom.xml", &c)
+}
+
+/// Splits jobs whose first list is longer than `page_size` into pages: page 1 at the job's
+/// path, page k at `<path>sivu/<k>/`, each with `pagination` data (current, total, previous and
+/// next paths) and the full counts; the job's other lists show on page 1. Lists are sorted
+/// here, by the entries' titles in the job's language, so that pages cut a sorted list. A
+/// bank of 100,000 methods otherwise has a 100 MB list page, which no reader can use and
+/// which made rendering superlinear.
+fn paginate(
+    jobs: Vec<Job>,
+    page_size: usize,
+    fragments: &HashMap<(Kind, String, String), (String, String)>,
+    style: &UrlStyle,
+) -> Vec<Job> {
+    let mut out = Vec::with_capacity(jobs.len());
+    for mut job in jobs {
+        for (_, kind, ids) in &mut job.lists {
+            let key = |id: &String| {
+                fragments
+                    .get(&(*kind, id.clone(), job.lang.clone()))
+                    .map(|f| f.0.clone())
+            };
+            ids.sort_by_cached_key(|id| (key(id).is_none(), key(id)));
+        }
+        let total = job.lists.first().map_or(0, |l| l.2.len());
+        if total <= page_size {
+            out.push(job);
+            continue;
+        }
+        let pages = total.div_ceil(page_size);
+        let page_path = |base: &str, k: usize| {
+            if k == 1 {
+                base.to_string()
+            } else {
+                format!("{base}sivu/{k}/")
+            }
+        };
+        for (name, _, ids) in &job.lists {
+            job.data.insert(format!("{name}_count"), json!(ids.len()));
+        }
+        for k in 1..=pages {
+            let mut page = Job {
+                template: job.template,
+                path: page_path(&job.path, k),
+                lang: job.lang.clone(),
+                alternates: job
+                    .alternates
+                    .iter()
+                    .map(|(l, p)| (l.clone(), page_path(p, k)))
+                    .collect(),
+                data: job.data.clone(),
+                lists: job
+                    .lists
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, kind, ids))| {
+                        let ids = match (i, k) {
+                            (0, _) => ids[(k - 1) * page_size..(k * page_size).min(total)].to_vec(),
+                            (_, 1) => ids.clone(),
+                            _ => Vec::new(),
+                        };
+                        (*name, *kind, ids)
+                    })
+                    .collect(),
+            };
+            page.data.insert(
+                "pagination".into(),
+                json!({
+                    "current": k,
+                    "total": pages,
+                    "previous": (k > 1).then(|| style.link(&page_path(&job.path, k - 1))),
+                    "next": (k < pages).then(|| style.link(&page_path(&job.path, k + 1))),
+                }),
+            );
+            out.push(page);
+        }
+    }
+    out
 }

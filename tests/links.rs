@@ -160,3 +160,54 @@ fn every_link_resolves_with_relative_links() {
     let page = common::read(&out, "menetelmat/voimaperheet/index.html");
     assert!(page.contains("href=\"../../assets/style.css\""));
 }
+
+#[test]
+fn long_lists_are_paginated_with_working_links_and_every_entry_once() {
+    let site = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_tree(&repo.join("content"), &site.path().join("content"));
+    let config = std::fs::read_to_string(repo.join("tietopankki.yaml")).unwrap();
+    std::fs::write(
+        site.path().join("tietopankki.yaml"),
+        format!("{config}\npage_size: 5\n"),
+    )
+    .unwrap();
+    for extra in [&[][..], &["--relative-links"][..]] {
+        let out = site.path().join("out");
+        let o = common::build(site.path(), &out, extra);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let base_path = extra.is_empty().then_some("/");
+        let problems = check_site(&out, None, base_path);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        // 26 methods at 5 a page: /menetelmat/ and /menetelmat/sivu/2/ … /sivu/6/.
+        let mut seen = Vec::new();
+        for k in 1..=6 {
+            let path = if k == 1 {
+                "menetelmat/index.html".to_string()
+            } else {
+                format!("menetelmat/sivu/{k}/index.html")
+            };
+            let html =
+                std::fs::read_to_string(out.join(&path)).unwrap_or_else(|_| panic!("no {path}"));
+            assert!(
+                html.contains(&format!("{k} / 6")),
+                "{path} lacks its page number"
+            );
+            let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+            for (_, _, href) in links(main) {
+                let href = href.trim_end_matches("index.html").trim_end_matches('/');
+                if href.contains("menetelmat/")
+                    && !href.contains("/sivu/")
+                    && !href.ends_with("/menetelmat")
+                {
+                    seen.push(href.trim_start_matches("../").to_string());
+                }
+            }
+        }
+        assert!(!out.join("menetelmat/sivu/7").exists());
+        let unique: BTreeSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), 26, "{seen:?}");
+        assert_eq!(seen.len(), 26, "an entry on two pages: {seen:?}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
