@@ -7,7 +7,7 @@
 set -euo pipefail
 corpus=$(realpath "$1"); runs=${2:-3}
 bin=$(realpath "$(dirname "$0")/../target/release/tietopankki")
-work=$(mktemp -d /tmp/compare-hugo.XXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/compare-hugo.XXXX")  # TMPDIR=/dev/shm: no disk in the figures
 mkdir -p "$work/hugo/layouts/_default"
 cp -r "$corpus/content" "$work/hugo/content"
 rm -f "$work/hugo/content/vocabularies.yaml"

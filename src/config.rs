@@ -75,7 +75,7 @@ fn default_theme() -> String {
     "default".into()
 }
 fn default_page_size() -> usize {
-    100
+    200
 }
 fn default_max_file_size() -> u64 {
     5 * 1024 * 1024
