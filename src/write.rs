@@ -4,7 +4,6 @@
 //! interrupted build never leaves a half-written site to be published.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -24,21 +23,32 @@ impl OutputLock {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| write_error(parent, &e))?;
         }
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut f) => {
-                let _ = writeln!(f, "{}", std::process::id());
-                Ok(OutputLock { path })
-            }
+        // The lock appears with its process id already in it: written to a private file first,
+        // then hard-linked into place (which fails if a lock exists). A build killed between
+        // creating an empty lock and writing its id would otherwise leave a lock nobody can
+        // tell is stale.
+        let mine = path.with_extension(format!("lock.{}", std::process::id()));
+        fs::write(&mine, format!("{}\n", std::process::id()))
+            .map_err(|e| write_error(&mine, &e))?;
+        let linked = fs::hard_link(&mine, &path);
+        let _ = fs::remove_file(&mine);
+        match linked {
+            Ok(()) => Ok(OutputLock { path }),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let pid = fs::read_to_string(&path).unwrap_or_default();
                 let pid = pid.trim();
-                if !pid.is_empty()
-                    && !Path::new(&format!("/proc/{pid}")).exists()
-                    && Path::new("/proc/self").exists()
+                // An empty lock (left by an older version killed at the wrong moment) is stale
+                // once it is a minute old.
+                let empty_and_old = pid.is_empty()
+                    && fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age.as_secs() > 60);
+                if empty_and_old
+                    || (!pid.is_empty()
+                        && !Path::new(&format!("/proc/{pid}")).exists()
+                        && Path::new("/proc/self").exists())
                 {
                     // The build that held it is gone: take the lock over.
                     let _ = fs::remove_file(&path);

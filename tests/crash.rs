@@ -54,7 +54,7 @@ fn a_killed_build_leaves_the_previous_output_whole() {
 
     let mut seen_old = 0;
     for delay in [
-        0u64, 10, 30, 60, 100, 150, 200, 300, 450, 600, 800, 1000, 1300,
+        0u64, 1, 2, 3, 5, 8, 10, 15, 20, 30, 60, 100, 150, 200, 300, 450, 600, 800, 1000, 1300,
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tietopankki"))
             .args([
@@ -127,4 +127,48 @@ fn a_full_disk_is_an_error_and_keeps_the_previous_output() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(leftovers, ["public"], "staging or lock left behind");
+}
+
+#[test]
+fn stale_locks_are_taken_over_and_live_ones_refused() {
+    let site = bundled_copy();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("public");
+    let lock = work.path().join(".public.lock");
+    let attempt = || {
+        common::run(&[
+            "build",
+            "--quiet",
+            "--root",
+            site.path().to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ])
+    };
+    // A live process's lock (this test's own id): refused with a clear message.
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+    let o = attempt();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        common::stderr(&o).contains("another build is writing"),
+        "{}",
+        common::stderr(&o)
+    );
+    // A dead process's lock: taken over.
+    std::fs::write(&lock, "999999999\n").unwrap();
+    assert!(attempt().status.success());
+    // An empty lock, as a build killed between creating and filling it once left: refused
+    // while fresh, taken over once a minute old.
+    std::fs::write(&lock, "").unwrap();
+    assert_eq!(attempt().status.code(), Some(1));
+    let old = std::time::SystemTime::now() - Duration::from_secs(120);
+    std::fs::File::options()
+        .write(true)
+        .open(&lock)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let o = attempt();
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(!lock.exists());
 }
