@@ -140,7 +140,7 @@ fn documents<'a>(site: &'a Site, style: &UrlStyle, lang: &str) -> Vec<Indexed<'a
         let title = d.front.title().unwrap_or(&d.id).to_string();
         let summary = d.front.summary().unwrap_or("").to_string();
         let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
-        let mut body = Cow::Borrowed(d.body.text.as_str());
+        let mut body = Cow::Borrowed(&*d.body.text);
         if let FrontMatter::Page(p) = &d.front {
             for t in &p.glossary {
                 body.to_mut()

@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod paths;
+pub mod rebuild;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
@@ -113,25 +114,51 @@ impl Clock {
     }
 }
 
+/// What `serve` keeps between builds so that unchanged files are neither read nor parsed again.
+#[derive(Debug, Default)]
+pub struct Caches {
+    pub reads: load::ReadCache,
+    pub parsed: parse::ParseCache,
+    /// The config text the parse cache is valid for.
+    config: String,
+}
+
 /// load → parse → link; `None` when a stage found errors (they are in `out`).
 fn prepare(
     opts: &BuildOptions,
     out: &mut Outcome,
     clock: &mut Clock,
+    mut caches: Option<&mut Caches>,
 ) -> Option<(link::Site, PathBuf)> {
-    let Some(mut input) = load::load(&opts.root, &mut out.diagnostics) else {
+    let reads = caches.as_deref_mut().map(|c| &mut c.reads);
+    let Some(mut input) = load::load_cached(&opts.root, &mut out.diagnostics, reads) else {
         out.read_sources_from(&opts.root);
         return None;
     };
     if let Some(b) = &opts.base_url {
         input.config.base_url = b.clone();
     }
-    for f in input.files.iter().chain(&input.yaml_sources) {
-        out.sources.insert(f.path.clone(), f.text.clone());
+    // `serve` keeps only the texts its diagnostics show (read at the end); a copy of every
+    // text at every save would cost it more than parsing the saved file.
+    let keep_sources = caches.is_none();
+    if keep_sources {
+        for f in input.files.iter().chain(&input.yaml_sources) {
+            out.sources.insert(f.path.clone(), f.text.clone());
+        }
     }
     clock.lap(out, "load");
 
-    let (docs, diags) = parse::parse(&input.files, &input.config);
+    let (docs, diags) = match caches {
+        Some(c) => {
+            let config = &input.yaml_sources[0].text;
+            if c.config != *config {
+                c.parsed.clear();
+                c.config = config.clone();
+            }
+            parse::parse_cached(&input.files, &input.config, &mut c.parsed)
+        }
+        None => parse::parse(&input.files, &input.config),
+    };
     out.diagnostics.extend(diags);
     clock.lap(out, "parse");
 
@@ -139,12 +166,15 @@ fn prepare(
     let (site, diags) = link::link(input, docs);
     out.diagnostics.extend(diags);
     clock.lap(out, "link");
+    if !keep_sources {
+        out.read_sources_from(&root);
+    }
     let site = site?;
     (!out.diagnostics.has_errors()).then_some((site, root))
 }
 
 /// The static search index of every language, as files under `search/`.
-fn search_files(
+pub(crate) fn search_files(
     site: &link::Site,
     style: &render::UrlStyle,
 ) -> Result<Vec<render::OutputFile>, diagnostics::Diagnostic> {
@@ -181,12 +211,12 @@ fn build_into(
 ) -> (Outcome, Option<Vec<render::OutputFile>>) {
     let mut out = Outcome::default();
     let mut clock = Clock(Instant::now());
-    let Some((mut site, root)) = prepare(opts, &mut out, &mut clock) else {
+    let Some((mut site, root)) = prepare(opts, &mut out, &mut clock, None) else {
         return (out, None);
     };
 
     let style = render::UrlStyle::new(&site.config.base_url, opts.relative_links);
-    let (mut files, pages) = match render::render(&site, &style, opts.live_reload, staging) {
+    let (mut files, pages) = match render::render(&site, &style, opts.live_reload, staging, None) {
         Ok(f) => f,
         Err(d) => {
             out.diagnostics.extend(d);
@@ -198,7 +228,7 @@ fn build_into(
     // The pages' HTML is written; the index needs only the text. At 100,000 pages this frees
     // some 700 MB before the index stage, the build's peak.
     for d in &mut site.docs {
-        d.body.html = String::new();
+        d.body.html = "".into();
     }
     clock.lap(&mut out, "render");
     if !complete {
@@ -266,7 +296,7 @@ pub fn search(
 ) -> (Outcome, Option<String>) {
     let mut out = Outcome::default();
     let mut clock = Clock(Instant::now());
-    let Some((site, _)) = prepare(opts, &mut out, &mut clock) else {
+    let Some((site, _)) = prepare(opts, &mut out, &mut clock, None) else {
         return (out, None);
     };
     let lang = lang.unwrap_or(site.config.default_language()).to_string();

@@ -3,7 +3,9 @@
 //! Nothing here interprets Markdown; it only decides which bytes enter the build and refuses
 //! what must not (oversized files, invalid UTF-8, symlinks out of the tree).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use walkdir::WalkDir;
 
@@ -41,9 +43,58 @@ pub struct Input {
     pub yaml_sources: Vec<SourceFile>,
 }
 
+/// Content files read by an earlier build, by path: (modified time, length, text). `serve`
+/// keeps one so that a save re-reads the saved file, not all 10,000.
+#[derive(Debug, Default)]
+pub struct ReadCache(HashMap<String, (SystemTime, u64, String)>);
+
+impl ReadCache {
+    /// The text of `path`: the cached one while its size and modified time are unchanged.
+    fn read(
+        &mut self,
+        root: &Path,
+        path: &str,
+        max: u64,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        let stamp = std::fs::metadata(root.join(path))
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
+        if let (Some((time, len)), Some((t, l, text))) = (stamp, self.0.get(path)) {
+            if time == *t && len == *l {
+                return Some(text.clone());
+            }
+        }
+        let text = read_text(root, path, max, diags);
+        match (&text, stamp) {
+            (Some(t), Some((time, len))) => {
+                self.0.insert(path.to_string(), (time, len, t.clone()));
+            }
+            _ => {
+                self.0.remove(path);
+            }
+        }
+        text
+    }
+
+    /// Forgets `path`, so that the next build reads it whatever its time stamp says.
+    pub fn forget(&mut self, path: &str) {
+        self.0.remove(path);
+    }
+}
+
 /// Reads the site at `root`. Returns `None` when the config or vocabularies are unusable, since
 /// every later check depends on them; file-level problems are reported and the file skipped.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
+    load_cached(root, diags, None)
+}
+
+/// [`load`], taking unchanged content files from `cache`.
+pub fn load_cached(
+    root: &Path,
+    diags: &mut Diagnostics,
+    mut cache: Option<&mut ReadCache>,
+) -> Option<Input> {
     let config_text = read_text(root, CONFIG_FILE, MAX_CONFIG_SIZE, diags)?;
     let config: Config = match yaml::from_str(&config_text, CONFIG_FILE, 0) {
         Ok(c) => c,
@@ -156,7 +207,11 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Input> {
             continue;
         }
         if name.ends_with(".md") {
-            if let Some(text) = read_text(root, &path, config.max_file_size, diags) {
+            let text = match cache.as_deref_mut() {
+                Some(c) => c.read(root, &path, config.max_file_size, diags),
+                None => read_text(root, &path, config.max_file_size, diags),
+            };
+            if let Some(text) = text {
                 files.push(SourceFile { path, text });
             }
         } else {

@@ -7,6 +7,8 @@
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::config::RawHtml;
+use std::sync::Arc;
+
 use crate::paths;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +32,8 @@ pub struct Link {
 
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub html: String,
+    /// Shared, not copied, between `serve`'s parse cache and each build.
+    pub html: Arc<str>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// Positions (line, column, length) of raw HTML refused by the policy.
@@ -38,7 +41,7 @@ pub struct Rendered {
     /// Links and images with an unsafe URL scheme, with their position; written as `#`.
     pub unsafe_urls: Vec<(usize, usize, String)>,
     /// The body as plain text, paragraphs separated by newlines.
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 pub const LINK_MARKER: &str = "tpk-link:";
@@ -78,6 +81,7 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
         (line, col)
     };
     let mut out = Rendered::default();
+    let mut text = String::new();
     let mut events: Vec<Event> = Vec::new();
     let mut in_heading: Option<(usize, HeadingLevel)> = None;
     let mut heading_text = String::new();
@@ -189,30 +193,32 @@ pub fn render(body: &str, dir: &str, policy: RawHtml) -> Rendered {
                         });
                     }
                 }
-                out.text.push('\n');
+                text.push('\n');
                 event
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 if in_heading.is_some() {
                     heading_text.push_str(t);
                 }
-                out.text.push_str(t);
+                text.push_str(t);
                 event
             }
             Event::SoftBreak | Event::HardBreak => {
-                out.text.push(' ');
+                text.push(' ');
                 event
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
-                out.text.push('\n');
+                text.push('\n');
                 event
             }
             e => e,
         };
         events.push(event);
     }
-    out.html.reserve(body.len() * 3 / 2);
-    html::push_html(&mut out.html, events.into_iter());
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html, events.into_iter());
+    out.html = html.into();
+    out.text = text.into();
     out
 }
 

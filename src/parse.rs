@@ -36,10 +36,65 @@ impl Document {
     }
 }
 
+/// What parsing a file gave, for one exact text of it.
+type Parsed = Result<Document, Vec<Diagnostic>>;
+
 /// Parses all files in parallel; returns the documents (in input order) and the problems.
 pub fn parse(files: &[SourceFile], config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
-    let results: Vec<Result<Document, Vec<Diagnostic>>> =
-        files.par_iter().map(|f| parse_file(f, config)).collect();
+    let results: Vec<Parsed> = files.par_iter().map(|f| parse_file(f, config)).collect();
+    collect(results)
+}
+
+/// One file in a [`ParseCache`]: its text, what parsing it gave, and for a document the
+/// fingerprints `serve` compares builds with ([`crate::rebuild::own_fingerprints`]).
+#[derive(Debug)]
+pub struct Cached {
+    text: String,
+    parsed: Parsed,
+    pub fingerprints: Option<[blake3::Hash; 2]>,
+}
+
+/// Files parsed by an earlier build, by path. `serve` keeps one so that a save parses the
+/// saved file only. Valid for one config; clear it when the config changes.
+pub type ParseCache = std::collections::HashMap<String, Cached>;
+
+/// [`parse`], taking the result of every unchanged file from `cache` and keeping the new ones
+/// there (files no longer present are dropped from it).
+pub fn parse_cached(
+    files: &[SourceFile],
+    config: &Config,
+    cache: &mut ParseCache,
+) -> (Vec<Document>, Vec<Diagnostic>) {
+    let fresh: Vec<Option<Cached>> = files
+        .par_iter()
+        .map(|f| match cache.get(&f.path) {
+            Some(c) if c.text == f.text => None,
+            _ => {
+                let parsed = parse_file(f, config);
+                let fingerprints = parsed.as_ref().ok().map(crate::rebuild::own_fingerprints);
+                Some(Cached {
+                    text: f.text.clone(),
+                    parsed,
+                    fingerprints,
+                })
+            }
+        })
+        .collect();
+    let mut next = ParseCache::with_capacity(files.len());
+    let mut results = Vec::with_capacity(files.len());
+    for (f, fresh) in files.iter().zip(fresh) {
+        let entry = match fresh {
+            Some(c) => c,
+            None => cache.remove(&f.path).expect("an unchanged file is cached"),
+        };
+        results.push(entry.parsed.clone());
+        next.insert(f.path.clone(), entry);
+    }
+    *cache = next;
+    collect(results)
+}
+
+fn collect(results: Vec<Parsed>) -> (Vec<Document>, Vec<Diagnostic>) {
     let mut docs = Vec::with_capacity(results.len());
     let mut diags = Vec::new();
     for r in results {

@@ -3,7 +3,7 @@
 //! Each entry's view (labels resolved, links computed) is built once per language and shared;
 //! a page's template context holds its own view and small site-wide data, never the whole site.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -428,11 +428,15 @@ type Page = (String, Option<Vec<u8>>);
 /// Renders every page. With `staging`, pages are written there as soon as each is rendered
 /// and not kept (at 10,000 pages that is 340 MB less held at once); the returned list then
 /// holds the other files only. Returns the files and the number of HTML pages.
+///
+/// With `only`, renders just the pages of those documents and nothing else: `serve` asks for
+/// that when an edit changed nothing but those documents' bodies (see [`crate::rebuild`]).
 pub fn render(
     site: &Site,
     style: &UrlStyle,
     live_reload: bool,
     staging: Option<&crate::write::Staging>,
+    only: Option<&HashSet<usize>>,
 ) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
     let tera = compile_templates(site)?;
     let ctx = Ctx {
@@ -479,6 +483,9 @@ pub fn render(
         if d.kind == Kind::Page && d.is_index() && site.config.sections.contains_key(&d.dir) {
             continue; // a section's _index.md is the intro of its generated list page
         }
+        if only.is_some_and(|o| !o.contains(&i)) {
+            continue;
+        }
         let alternates = langs
             .iter()
             .filter_map(|l| {
@@ -506,149 +513,154 @@ pub fn render(
             lists: Vec::new(),
         });
     }
-    // Home pages for languages without their own `_index`: the default one, with a notice.
-    let default_home = site
-        .index
-        .get(&(Kind::Page, "_index".to_string(), default.clone()))
-        .copied();
-    for l in &langs {
-        if site
+    // Generated pages: none when rendering only some documents.
+    if only.is_none() {
+        // Home pages for languages without their own `_index`: the default one, with a notice.
+        let default_home = site
             .index
-            .contains_key(&(Kind::Page, "_index".into(), l.clone()))
-        {
-            continue;
-        }
-        let mut data = Map::new();
-        if let Some(i) = default_home {
-            data.insert("doc_index".into(), json!(i));
-        }
-        jobs.push(generated("home.html", "", l, data, Vec::new()));
-    }
-    // Section lists.
-    for (section, kind) in &site.config.sections {
+            .get(&(Kind::Page, "_index".to_string(), default.clone()))
+            .copied();
         for l in &langs {
-            let ids: Vec<String> = site
+            if site
                 .index
-                .keys()
-                .filter(|(k, _, lang)| k == kind && lang == &default)
-                .map(|(_, id, _)| id.clone())
-                .collect();
-            let mut data = Map::new();
-            data.insert("section".into(), json!(section));
-            data.insert(
-                "section_label".into(),
-                json!(strings[l].get(&format!("section_{}", kind.name()))),
-            );
-            let intro = site
-                .index
-                .get(&(Kind::Page, "_index".into(), l.clone()))
-                .filter(|&&i| &site.docs[i].dir == section);
-            if let Some(&i) = intro {
-                data.insert(
-                    "intro".into(),
-                    json!({"title": site.docs[i].front.title(), "body": site.docs[i].body.html}),
-                );
+                .contains_key(&(Kind::Page, "_index".into(), l.clone()))
+            {
+                continue;
             }
-            jobs.push(generated(
-                "list.html",
-                &format!("{section}/"),
-                l,
-                data,
-                vec![("entries", *kind, ids)],
-            ));
+            let mut data = Map::new();
+            if let Some(i) = default_home {
+                data.insert("doc_index".into(), json!(i));
+            }
+            jobs.push(generated("home.html", "", l, data, Vec::new()));
         }
-    }
-    // Facet indexes and facet value pages.
-    for f in FACETS {
-        let values = site.facets.get(f.slug).cloned().unwrap_or_default();
-        for l in &langs {
-            let prefix = site.lang_prefix(l);
-            let list: Vec<Value> = site
+        // Section lists.
+        for (section, kind) in &site.config.sections {
+            for l in &langs {
+                let ids: Vec<String> = site
+                    .index
+                    .keys()
+                    .filter(|(k, _, lang)| k == kind && lang == &default)
+                    .map(|(_, id, _)| id.clone())
+                    .collect();
+                let mut data = Map::new();
+                data.insert("section".into(), json!(section));
+                data.insert(
+                    "section_label".into(),
+                    json!(strings[l].get(&format!("section_{}", kind.name()))),
+                );
+                let intro = site
+                    .index
+                    .get(&(Kind::Page, "_index".into(), l.clone()))
+                    .filter(|&&i| &site.docs[i].dir == section);
+                if let Some(&i) = intro {
+                    data.insert(
+                    "intro".into(),
+                    json!({"title": site.docs[i].front.title(), "body": &*site.docs[i].body.html}),
+                );
+                }
+                jobs.push(generated(
+                    "list.html",
+                    &format!("{section}/"),
+                    l,
+                    data,
+                    vec![("entries", *kind, ids)],
+                ));
+            }
+        }
+        // Facet indexes and facet value pages.
+        for f in FACETS {
+            let values = site.facets.get(f.slug).cloned().unwrap_or_default();
+            for l in &langs {
+                let prefix = site.lang_prefix(l);
+                let list: Vec<Value> = site
                 .vocab
                 .list(f.list)
                 .iter()
                 .filter_map(|e| values.get(&e.id).map(|ents| json!({"id": e.id, "label": e.label(l), "count": ents.len(), "path": ctx.facet_path(f.slug, &e.id, l)})))
                 .collect();
-            let mut data = Map::new();
-            data.insert(
-                "facet".into(),
-                json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list))}),
-            );
-            data.insert("values".into(), Value::Array(list));
-            jobs.push(generated(
-                "facets.html",
-                &format!("{}/", f.slug),
-                l,
-                data,
-                Vec::new(),
-            ));
-            for (value, entries) in &values {
-                let of = |kind: Kind| -> Vec<String> {
-                    entries
-                        .iter()
-                        .filter(|(k, _)| *k == kind)
-                        .map(|(_, id)| id.clone())
-                        .collect()
-                };
                 let mut data = Map::new();
-                data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list)), "path": style.link(&format!("{prefix}{}/", f.slug))}));
-                data.insert("value".into(), json!({"id": value, "label": ctx.label(f.list, value, l), "count": entries.len()}));
-                let lists = vec![
-                    ("methods", Kind::Method, of(Kind::Method)),
-                    ("pathways", Kind::Pathway, of(Kind::Pathway)),
-                ];
+                data.insert(
+                    "facet".into(),
+                    json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list))}),
+                );
+                data.insert("values".into(), Value::Array(list));
                 jobs.push(generated(
-                    "facet.html",
-                    &format!("{}/{value}/", f.slug),
+                    "facets.html",
+                    &format!("{}/", f.slug),
                     l,
                     data,
-                    lists,
+                    Vec::new(),
                 ));
+                for (value, entries) in &values {
+                    let of = |kind: Kind| -> Vec<String> {
+                        entries
+                            .iter()
+                            .filter(|(k, _)| *k == kind)
+                            .map(|(_, id)| id.clone())
+                            .collect()
+                    };
+                    let mut data = Map::new();
+                    data.insert("facet".into(), json!({"slug": f.slug, "label": strings[l].get(&format!("facet_{}", f.list)), "path": style.link(&format!("{prefix}{}/", f.slug))}));
+                    data.insert("value".into(), json!({"id": value, "label": ctx.label(f.list, value, l), "count": entries.len()}));
+                    let lists = vec![
+                        ("methods", Kind::Method, of(Kind::Method)),
+                        ("pathways", Kind::Pathway, of(Kind::Pathway)),
+                    ];
+                    jobs.push(generated(
+                        "facet.html",
+                        &format!("{}/{value}/", f.slug),
+                        l,
+                        data,
+                        lists,
+                    ));
+                }
             }
         }
-    }
 
-    // The search page per language, with every filter value labelled.
-    for l in &langs {
-        let t = &strings[l];
-        let ui = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
-        let mut groups: Vec<Value> = Vec::new();
-        let kinds: Vec<Value> = ["method", "pathway", "centre", "page"]
-            .iter()
-            .map(|k| json!({"id": k, "label": ui(&format!("kind_{k}"))}))
-            .collect();
-        groups.push(json!({"slug": "tyyppi", "label": ui("facet_type"), "values": kinds}));
-        for f in FACETS {
-            let Some(values) = site.facets.get(f.slug) else {
-                continue;
-            };
-            let vals: Vec<Value> = site
-                .vocab
-                .list(f.list)
+        // The search page per language, with every filter value labelled.
+        for l in &langs {
+            let t = &strings[l];
+            let ui = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
+            let mut groups: Vec<Value> = Vec::new();
+            let kinds: Vec<Value> = ["method", "pathway", "centre", "page"]
                 .iter()
-                .filter(|e| values.contains_key(&e.id))
-                .map(|e| json!({"id": e.id, "label": e.label(l)}))
+                .map(|k| json!({"id": k, "label": ui(&format!("kind_{k}"))}))
                 .collect();
-            groups.push(
+            groups.push(json!({"slug": "tyyppi", "label": ui("facet_type"), "values": kinds}));
+            for f in FACETS {
+                let Some(values) = site.facets.get(f.slug) else {
+                    continue;
+                };
+                let vals: Vec<Value> = site
+                    .vocab
+                    .list(f.list)
+                    .iter()
+                    .filter(|e| values.contains_key(&e.id))
+                    .map(|e| json!({"id": e.id, "label": e.label(l)}))
+                    .collect();
+                groups.push(
                 json!({"slug": f.slug, "label": ui(&format!("facet_{}", f.list)), "values": vals}),
             );
+            }
+            let mut centres: Vec<Value> = site
+                .docs
+                .iter()
+                .filter(|d| d.kind == Kind::Centre && d.lang == default)
+                .map(|d| {
+                    let i = site.find(Kind::Centre, &d.id, l).unwrap_or(0);
+                    json!({"id": d.id, "label": site.docs[i].front.title().unwrap_or(&d.id)})
+                })
+                .collect();
+            centres.sort_by_cached_key(|v| v["label"].as_str().unwrap_or("").to_lowercase());
+            if !centres.is_empty() {
+                groups.push(
+                    json!({"slug": "keskus", "label": ui("facet_centre"), "values": centres}),
+                );
+            }
+            let mut data = Map::new();
+            data.insert("groups".into(), Value::Array(groups));
+            jobs.push(generated("search.html", "haku/", l, data, Vec::new()));
         }
-        let mut centres: Vec<Value> = site
-            .docs
-            .iter()
-            .filter(|d| d.kind == Kind::Centre && d.lang == default)
-            .map(|d| {
-                let i = site.find(Kind::Centre, &d.id, l).unwrap_or(0);
-                json!({"id": d.id, "label": site.docs[i].front.title().unwrap_or(&d.id)})
-            })
-            .collect();
-        centres.sort_by_cached_key(|v| v["label"].as_str().unwrap_or("").to_lowercase());
-        if !centres.is_empty() {
-            groups.push(json!({"slug": "keskus", "label": ui("facet_centre"), "values": centres}));
-        }
-        let mut data = Map::new();
-        data.insert("groups".into(), Value::Array(groups));
-        jobs.push(generated("search.html", "haku/", l, data, Vec::new()));
     }
 
     // Shared per-language context, built once.
@@ -692,7 +704,7 @@ pub fn render(
     let keys: Vec<(Kind, String, String)> = site
         .docs
         .iter()
-        .filter(|d| d.kind != Kind::Page && d.lang == default)
+        .filter(|d| d.kind != Kind::Page && d.lang == default && only.is_none())
         .flat_map(|d| langs.iter().map(move |l| (d.kind, d.id.clone(), l.clone())))
         .collect();
     let fragments: HashMap<(Kind, String, String), (String, String)> = keys
@@ -794,6 +806,13 @@ pub fn render(
             }
             Err(e) => errors.push(e),
         }
+    }
+    if only.is_some() {
+        return if errors.is_empty() {
+            Ok((out, page_paths.len()))
+        } else {
+            Err(errors)
+        };
     }
     let pages = page_paths.len() + 1;
     // 404, sitemap, feed, robots, export, static files.

@@ -10,13 +10,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 use tiny_http::{Header, Response, Server};
 
-use crate::{build_files, BuildOptions, Outcome};
+use crate::rebuild::{Pages, Rebuilder};
+use crate::render::OutputFile;
+use crate::{BuildOptions, Outcome};
 
 const LIVE_JS: &str = include_str!("live.js");
 /// How long to wait for more file events after one, so a save that touches several files
@@ -34,13 +36,42 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
+/// Longest a request for the search index waits for a rebuild's index.
+const SEARCH_WAIT: Duration = Duration::from_secs(120);
+
 /// What is being served: the last good build, and the errors of the last build if it failed.
 #[derive(Default)]
 struct State {
     files: BTreeMap<String, Arc<Vec<u8>>>,
     version: u64,
+    /// False while the search index of the served pages is being made; requests for it wait.
+    search_ready: bool,
     errors: Option<String>,
     clients: Vec<Sender<String>>,
+    /// Pages rendered by the last rebuild (all of them, or those of the edited documents).
+    rendered: usize,
+}
+
+/// The state and the signal that the search index is in.
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    search: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The state once the search index of the served pages is in (or after `SEARCH_WAIT`).
+    fn lock_ready(&self) -> MutexGuard<'_, State> {
+        let s = self.lock();
+        self.search
+            .wait_timeout_while(s, SEARCH_WAIT, |s| !s.search_ready)
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+    }
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -86,39 +117,100 @@ pub fn resolve(url: &str) -> Option<String> {
     Some(out)
 }
 
-/// Applies a build result to the state and tells the browsers.
-fn publish(state: &Mutex<State>, outcome: &Outcome, files: Option<Vec<crate::render::OutputFile>>) {
-    let mut s = state.lock().expect("state lock");
-    let message = match files {
-        Some(files) if !outcome.diagnostics.has_errors() => {
-            s.files = files
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.bytes)))
-                .collect();
-            s.errors = None;
-            "event: reload\ndata: {}\n\n".to_string()
+fn send(s: &mut State, message: &str) {
+    s.clients.retain(|c| c.send(message.to_string()).is_ok());
+}
+
+/// Shows a failed build's diagnostics in the browsers; the last good build stays served.
+fn publish_failure(shared: &Shared, outcome: &Outcome) {
+    let data = serde_json::to_string(&outcome.diagnostics_text()).expect("string serialises");
+    let mut s = shared.lock();
+    s.errors = Some(data.clone());
+    s.version += 1;
+    send(&mut s, &format!("event: failed\ndata: {data}\n\n"));
+}
+
+fn insert(s: &mut State, files: Vec<OutputFile>) {
+    s.files
+        .extend(files.into_iter().map(|f| (f.path, Arc::new(f.bytes))));
+}
+
+/// One rebuild: the pages first, served and announced at once, then the search index.
+/// Returns whether it succeeded.
+fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
+    let start = Instant::now();
+    let (outcome, built) = rebuilder.pages();
+    outcome.print_diagnostics(false);
+    let Some(built) = built.filter(|_| !outcome.diagnostics.has_errors()) else {
+        publish_failure(shared, &outcome);
+        return false;
+    };
+    {
+        let mut s = shared.lock();
+        match &built.pages {
+            Pages::All(files) => {
+                s.files.retain(|path, _| path.starts_with("search/"));
+                insert(&mut s, files.clone());
+            }
+            Pages::Changed(files) => insert(&mut s, files.clone()),
         }
-        _ => {
-            let text = outcome.diagnostics_text();
-            let data = serde_json::to_string(&text).expect("string serialises");
-            s.errors = Some(data.clone());
-            format!("event: failed\ndata: {data}\n\n")
+        s.search_ready = false;
+        s.errors = None;
+        s.rendered = outcome.pages;
+        s.version += 1;
+        send(&mut s, "event: reload\ndata: {}\n\n");
+    }
+    let stages: Vec<String> = outcome
+        .timings
+        .iter()
+        .map(|(stage, d)| format!("{stage} {:.0}", d.as_secs_f64() * 1000.0))
+        .collect();
+    eprintln!(
+        "pages ready in {:.0} ms ({}; {} pages rendered)",
+        start.elapsed().as_secs_f64() * 1000.0,
+        stages.join(", "),
+        outcome.pages
+    );
+    let start = Instant::now();
+    let search = Rebuilder::search(&built);
+    let mut s = shared.lock();
+    let ok = match search {
+        Ok(files) => {
+            s.files.retain(|path, _| !path.starts_with("search/"));
+            insert(&mut s, files);
+            true
+        }
+        Err(d) => {
+            drop(s);
+            let mut failed = Outcome::default();
+            failed.diagnostics.push(d);
+            failed.print_diagnostics(false);
+            publish_failure(shared, &failed);
+            s = shared.lock();
+            false
         }
     };
-    s.version += 1;
-    s.clients.retain(|c| c.send(message.clone()).is_ok());
+    s.search_ready = true;
+    shared.search.notify_all();
+    if ok {
+        eprintln!(
+            "search index ready in {:.0} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    ok
 }
 
 fn header(k: &str, v: &str) -> Header {
     Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
 }
 
-fn handle(request: tiny_http::Request, state: &Arc<Mutex<State>>) {
+fn handle(request: tiny_http::Request, shared: &Shared) {
     let url = request.url().to_string();
     if url == "/__tietopankki/events" {
         let (tx, rx) = channel();
         {
-            let mut s = state.lock().expect("state lock");
+            let mut s = shared.lock();
             if let Some(e) = &s.errors {
                 let _ = tx.send(format!("event: failed\ndata: {e}\n\n"));
             }
@@ -158,8 +250,9 @@ fn handle(request: tiny_http::Request, state: &Arc<Mutex<State>>) {
         return;
     }
     if url == "/__tietopankki/status" {
-        let s = state.lock().expect("state lock");
-        let body = serde_json::json!({"version": s.version, "ok": s.errors.is_none(), "files": s.files.keys().collect::<Vec<_>>()});
+        // Answered once the search index is in, so that the file list is complete.
+        let s = shared.lock_ready();
+        let body = serde_json::json!({"version": s.version, "ok": s.errors.is_none(), "rendered": s.rendered, "files": s.files.keys().collect::<Vec<_>>()});
         let _ = request.respond(
             Response::from_string(body.to_string())
                 .with_header(header("Content-Type", "application/json")),
@@ -167,8 +260,12 @@ fn handle(request: tiny_http::Request, state: &Arc<Mutex<State>>) {
         return;
     }
     let (status, path, bytes) = {
-        let s = state.lock().expect("state lock");
-        match resolve(&url) {
+        let resolved = resolve(&url);
+        let s = match &resolved {
+            Some(p) if p.starts_with("search/") => shared.lock_ready(),
+            _ => shared.lock(),
+        };
+        match resolved {
             None => (
                 400,
                 "x.txt".to_string(),
@@ -211,16 +308,10 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
         relative_links: false,
         live_reload: true,
     };
-    let state = Arc::new(Mutex::new(State::default()));
-    let start = Instant::now();
-    let (outcome, files) = build_files(&build, true);
-    outcome.print_diagnostics(false);
-    publish(&state, &outcome, files);
-    eprintln!(
-        "built {} pages in {:.2} s",
-        outcome.pages,
-        start.elapsed().as_secs_f64()
-    );
+    let shared = Arc::new(Shared::default());
+    shared.lock().search_ready = true;
+    let mut rebuilder = Rebuilder::new(build);
+    rebuild(&mut rebuilder, &shared);
 
     let server = Server::http((opts.bind.as_str(), opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
@@ -250,7 +341,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
             .watch(&p, RecursiveMode::Recursive)
             .map_err(|e| format!("cannot watch {}: {e}", p.display()))?;
     }
-    let rebuild_state = state.clone();
+    let rebuild_state = Arc::clone(&shared);
     std::thread::spawn(move || {
         let _watcher = watcher;
         while let Ok(first) = rx.recv() {
@@ -259,25 +350,23 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
                 e.as_ref()
                     .is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_)))
             };
-            let mut relevant = changes(&first);
+            let mut relevant = false;
+            let mut note = |e: notify::Result<notify::Event>| {
+                if changes(&e) {
+                    relevant = true;
+                    for p in e.iter().flat_map(|e| &e.paths) {
+                        rebuilder.forget(p);
+                    }
+                }
+            };
+            note(first);
             while let Ok(e) = rx.recv_timeout(DEBOUNCE) {
-                relevant |= changes(&e);
+                note(e);
             }
             if !relevant {
                 continue;
             }
-            let start = Instant::now();
-            let (outcome, files) = build_files(&build, true);
-            outcome.print_diagnostics(false);
-            let ok = !outcome.diagnostics.has_errors();
-            publish(&rebuild_state, &outcome, files);
-            if ok {
-                eprintln!(
-                    "rebuilt {} pages in {:.0} ms",
-                    outcome.pages,
-                    start.elapsed().as_secs_f64() * 1000.0
-                );
-            } else {
+            if !rebuild(&mut rebuilder, &rebuild_state) {
                 eprintln!("build failed; still serving the last good build");
             }
         }
@@ -293,10 +382,10 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
             );
             continue;
         }
-        let state = Arc::clone(&state);
+        let shared = Arc::clone(&shared);
         let in_flight = Arc::clone(&in_flight);
         std::thread::spawn(move || {
-            handle(request, &state);
+            handle(request, &shared);
             in_flight.fetch_sub(1, Ordering::SeqCst);
         });
     }

@@ -173,9 +173,10 @@ fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
     let mut rng = Lcg(20261123);
     let mut version = status(&server.addr)["version"].as_u64().unwrap();
     for sequence in 0..6 {
-        for step in 0..5 {
-            let op = rng.next(6);
+        for step in 0..6 {
+            let op = rng.next(10);
             let tag = format!("{sequence}-{step}");
+            let mut body_only = false;
             match op {
                 0 => {
                     let p = dir.join("vahva-ryhma.md");
@@ -225,6 +226,27 @@ fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
                     )
                     .unwrap();
                 }
+                // Body-only edits: the fast path, which renders just the edited entry's pages.
+                6 | 7 => {
+                    let file = ["vahva-ryhma.md", "vahva-ryhma.sv.md"][op - 6];
+                    let p = dir.join(file);
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    std::fs::write(&p, format!("{text}\nKappale {tag}.\n")).unwrap();
+                    body_only = true;
+                }
+                // A body edit that adds a heading and a link changes what other pages show.
+                8 if !added.is_empty() => {
+                    let id = &added[rng.next(added.len())];
+                    let p = dir.join(format!("{id}.md"));
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    std::fs::write(
+                        &p,
+                        format!(
+                            "{text}\n## Otsikko {tag}\n\nKatso [vahva ryhmä](vahva-ryhma.md).\n"
+                        ),
+                    )
+                    .unwrap();
+                }
                 _ => {
                     let p = server.site.path().join("content/tietoa.md");
                     let text = std::fs::read_to_string(&p).unwrap();
@@ -234,6 +256,15 @@ fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
             let s = settle(&server.addr, version);
             version = s["version"].as_u64().unwrap();
             assert_eq!(s["ok"], true, "step {tag} broke the build");
+            let rendered = s["rendered"].as_u64().unwrap();
+            if body_only {
+                assert!(
+                    (1..=2).contains(&rendered),
+                    "a body edit of one method rendered {rendered} pages, not just its own"
+                );
+            } else {
+                assert!(rendered > 10, "step {tag} rendered only {rendered} pages");
+            }
         }
         assert_equals_fresh_build(&server);
     }
