@@ -23,7 +23,7 @@ use crate::{BuildOptions, Outcome};
 const LIVE_JS: &str = include_str!("live.js");
 /// How long to wait for more file events after one, so a save that touches several files
 /// (or an editor's write-then-rename) gives one rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 /// Requests answered at once, each on its own thread, so a client that reads slowly (or not at
 /// all) holds up only itself; beyond this, `503` at once. Live-reload streams count too.
 const MAX_IN_FLIGHT: usize = 64;
