@@ -28,7 +28,7 @@ pub fn content_file(data: &[u8]) {
     ] {
         let file = SourceFile {
             path: path.to_string(),
-            text: text.to_string(),
+            text: text.into(),
         };
         let _ = parse::parse(&[file], config);
     }

@@ -114,23 +114,29 @@ impl Clock {
     }
 }
 
-/// What `serve` keeps between builds so that unchanged files are neither read nor parsed again.
-#[derive(Debug, Default)]
-pub struct Caches {
-    pub reads: load::ReadCache,
-    pub parsed: parse::ParseCache,
-    /// The config text the parse cache is valid for.
-    config: String,
-}
-
 /// load → parse → link; `None` when a stage found errors (they are in `out`).
 fn prepare(
     opts: &BuildOptions,
     out: &mut Outcome,
     clock: &mut Clock,
-    mut caches: Option<&mut Caches>,
 ) -> Option<(link::Site, PathBuf)> {
-    let reads = caches.as_deref_mut().map(|c| &mut c.reads);
+    let input = load_stage(opts, out, None)?;
+    for f in input.files.iter().chain(&input.yaml_sources) {
+        out.sources.insert(f.path.clone(), f.text.to_string());
+    }
+    clock.lap(out, "load");
+    let (docs, diags) = parse::parse(&input.files, &input.config);
+    out.diagnostics.extend(diags);
+    clock.lap(out, "parse");
+    link_stage(input, docs, out, clock)
+}
+
+/// The load stage, with `base_url` overridden as asked; unchanged files from `reads` when given.
+fn load_stage(
+    opts: &BuildOptions,
+    out: &mut Outcome,
+    reads: Option<&mut load::ReadCache>,
+) -> Option<load::Input> {
     let Some(mut input) = load::load_cached(&opts.root, &mut out.diagnostics, reads) else {
         out.read_sources_from(&opts.root);
         return None;
@@ -138,37 +144,20 @@ fn prepare(
     if let Some(b) = &opts.base_url {
         input.config.base_url = b.clone();
     }
-    // `serve` keeps only the texts its diagnostics show (read at the end); a copy of every
-    // text at every save would cost it more than parsing the saved file.
-    let keep_sources = caches.is_none();
-    if keep_sources {
-        for f in input.files.iter().chain(&input.yaml_sources) {
-            out.sources.insert(f.path.clone(), f.text.clone());
-        }
-    }
-    clock.lap(out, "load");
+    Some(input)
+}
 
-    let (docs, diags) = match caches {
-        Some(c) => {
-            let config = &input.yaml_sources[0].text;
-            if c.config != *config {
-                c.parsed.clear();
-                c.config = config.clone();
-            }
-            parse::parse_cached(&input.files, &input.config, &mut c.parsed)
-        }
-        None => parse::parse(&input.files, &input.config),
-    };
-    out.diagnostics.extend(diags);
-    clock.lap(out, "parse");
-
+/// The link stage; `None` when it or an earlier stage found errors.
+fn link_stage(
+    input: load::Input,
+    docs: Vec<parse::Document>,
+    out: &mut Outcome,
+    clock: &mut Clock,
+) -> Option<(link::Site, PathBuf)> {
     let root = input.root.clone();
     let (site, diags) = link::link(input, docs);
     out.diagnostics.extend(diags);
     clock.lap(out, "link");
-    if !keep_sources {
-        out.read_sources_from(&root);
-    }
     let site = site?;
     (!out.diagnostics.has_errors()).then_some((site, root))
 }
@@ -211,7 +200,7 @@ fn build_into(
 ) -> (Outcome, Option<Vec<render::OutputFile>>) {
     let mut out = Outcome::default();
     let mut clock = Clock(Instant::now());
-    let Some((mut site, root)) = prepare(opts, &mut out, &mut clock, None) else {
+    let Some((mut site, root)) = prepare(opts, &mut out, &mut clock) else {
         return (out, None);
     };
 
@@ -296,7 +285,7 @@ pub fn search(
 ) -> (Outcome, Option<String>) {
     let mut out = Outcome::default();
     let mut clock = Clock(Instant::now());
-    let Some((site, _)) = prepare(opts, &mut out, &mut clock, None) else {
+    let Some((site, _)) = prepare(opts, &mut out, &mut clock) else {
         return (out, None);
     };
     let lang = lang.unwrap_or(site.config.default_language()).to_string();

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use walkdir::WalkDir;
@@ -26,7 +27,8 @@ const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 pub struct SourceFile {
     /// Path relative to the site root, `/`-separated, e.g. `content/menetelmat/x.md`.
     pub path: String,
-    pub text: String,
+    /// Shared with `serve`'s caches, so an unchanged file is not copied at every save.
+    pub text: Arc<str>,
 }
 
 /// Everything the later stages read from disk.
@@ -46,17 +48,17 @@ pub struct Input {
 /// Content files read by an earlier build, by path: (modified time, length, text). `serve`
 /// keeps one so that a save re-reads the saved file, not all 10,000.
 #[derive(Debug, Default)]
-pub struct ReadCache(HashMap<String, (SystemTime, u64, String)>);
+pub struct ReadCache(HashMap<String, (SystemTime, u64, Arc<str>)>);
 
 impl ReadCache {
     /// The text of `path`: the cached one while its size and modified time are unchanged.
-    fn read(
+    pub(crate) fn read(
         &mut self,
         root: &Path,
         path: &str,
         max: u64,
         diags: &mut Diagnostics,
-    ) -> Option<String> {
+    ) -> Option<Arc<str>> {
         let stamp = std::fs::metadata(root.join(path))
             .ok()
             .and_then(|m| Some((m.modified().ok()?, m.len())));
@@ -65,7 +67,7 @@ impl ReadCache {
                 return Some(text.clone());
             }
         }
-        let text = read_text(root, path, max, diags);
+        let text: Option<Arc<str>> = read_text(root, path, max, diags).map(Arc::from);
         match (&text, stamp) {
             (Some(t), Some((time, len))) => {
                 self.0.insert(path.to_string(), (time, len, t.clone()));
@@ -209,7 +211,7 @@ pub fn load_cached(
         if name.ends_with(".md") {
             let text = match cache.as_deref_mut() {
                 Some(c) => c.read(root, &path, config.max_file_size, diags),
-                None => read_text(root, &path, config.max_file_size, diags),
+                None => read_text(root, &path, config.max_file_size, diags).map(Arc::from),
             };
             if let Some(text) = text {
                 files.push(SourceFile { path, text });
@@ -228,11 +230,11 @@ pub fn load_cached(
         yaml_sources: vec![
             SourceFile {
                 path: CONFIG_FILE.into(),
-                text: config_text,
+                text: config_text.into(),
             },
             SourceFile {
                 path: VOCABULARY_FILE.into(),
-                text: vocab_text,
+                text: vocab_text.into(),
             },
         ],
     })

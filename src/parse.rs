@@ -49,7 +49,7 @@ pub fn parse(files: &[SourceFile], config: &Config) -> (Vec<Document>, Vec<Diagn
 /// fingerprints `serve` compares builds with ([`crate::rebuild::own_fingerprints`]).
 #[derive(Debug)]
 pub struct Cached {
-    text: String,
+    text: std::sync::Arc<str>,
     parsed: Parsed,
     pub fingerprints: Option<[blake3::Hash; 2]>,
 }
@@ -58,17 +58,18 @@ pub struct Cached {
 /// saved file only. Valid for one config; clear it when the config changes.
 pub type ParseCache = std::collections::HashMap<String, Cached>;
 
-/// [`parse`], taking the result of every unchanged file from `cache` and keeping the new ones
-/// there (files no longer present are dropped from it).
-pub fn parse_cached(
+/// Brings `cache` up to date with `files`: parses the new and changed files and, when `files`
+/// is every file of the site (`all`), drops the gone. Returns the paths parsed anew.
+pub fn refresh(
     files: &[SourceFile],
     config: &Config,
     cache: &mut ParseCache,
-) -> (Vec<Document>, Vec<Diagnostic>) {
+    all: bool,
+) -> Vec<String> {
     let fresh: Vec<Option<Cached>> = files
         .par_iter()
         .map(|f| match cache.get(&f.path) {
-            Some(c) if c.text == f.text => None,
+            Some(c) if std::sync::Arc::ptr_eq(&c.text, &f.text) || c.text == f.text => None,
             _ => {
                 let parsed = parse_file(f, config);
                 let fingerprints = parsed.as_ref().ok().map(crate::rebuild::own_fingerprints);
@@ -80,18 +81,35 @@ pub fn parse_cached(
             }
         })
         .collect();
-    let mut next = ParseCache::with_capacity(files.len());
-    let mut results = Vec::with_capacity(files.len());
-    for (f, fresh) in files.iter().zip(fresh) {
-        let entry = match fresh {
-            Some(c) => c,
-            None => cache.remove(&f.path).expect("an unchanged file is cached"),
-        };
-        results.push(entry.parsed.clone());
-        next.insert(f.path.clone(), entry);
+    let mut changed = Vec::new();
+    if all {
+        let present: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.path.as_str()).collect();
+        cache.retain(|path, _| present.contains(path.as_str()));
     }
-    *cache = next;
-    collect(results)
+    for (f, fresh) in files.iter().zip(fresh) {
+        if let Some(c) = fresh {
+            changed.push(f.path.clone());
+            cache.insert(f.path.clone(), c);
+        }
+    }
+    changed
+}
+
+/// What parsing `files` gives, from a cache [`refresh`]ed with them.
+pub fn from_cache(files: &[SourceFile], cache: &ParseCache) -> (Vec<Document>, Vec<Diagnostic>) {
+    collect(
+        files
+            .iter()
+            .filter_map(|f| cache.get(&f.path))
+            .map(|c| c.parsed.clone())
+            .collect(),
+    )
+}
+
+/// The parse result of one cached file: its document, or `None` when it did not parse.
+pub fn cached_document<'a>(cache: &'a ParseCache, path: &str) -> Option<&'a Document> {
+    cache.get(path).and_then(|c| c.parsed.as_ref().ok())
 }
 
 fn collect(results: Vec<Parsed>) -> (Vec<Document>, Vec<Diagnostic>) {

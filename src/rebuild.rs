@@ -1,34 +1,57 @@
 //! `serve`'s rebuilds: the build pipeline, with what survives a save kept from the last build.
 //!
-//! A save re-reads and re-parses only the saved files ([`Caches`]); link runs over the whole
-//! site, so the diagnostics are exactly those of `check`. Render then compares every document
-//! with the last build in two parts: what other pages can show of it (front matter, URL,
-//! headings, link targets), and its body. When nothing but bodies of methods, centres or
-//! pathways changed, only those pages are rendered again: no other page, list, feed or export
-//! shows a body. Anything else (a front-matter edit, an added, removed or renamed file, a
-//! config, vocabulary, theme or asset change) renders the whole site. The search index comes
-//! last ([`Rebuilder::search`]), after the pages are served, and `serve` holds requests for it
-//! until it is in, so nothing stale is ever served.
+//! A save re-reads and re-parses only the saved files: when the file events say that nothing
+//! but the contents of known Markdown files changed, not even the folder is walked again.
+//! Each document carries two fingerprints:
+//! what other pages can show of it (front matter, URL, headings, link targets) and its body.
+//!
+//! - **Body edits** of methods, centres and pathways that had and have no diagnostics skip the
+//!   link stage: the last site is kept with the new bodies swapped in, and only those pages are
+//!   rendered. Link reads nothing of a body but its headings and link targets, and no other
+//!   page, list, feed or export shows a body, so the result is the full build's.
+//! - **Anything else** (front matter, an added, removed or renamed file, config, vocabularies,
+//!   theme, assets, a file with diagnostics) links the whole site, so the diagnostics are
+//!   exactly `check`'s, and renders again only the documents whose body alone changed, or the
+//!   whole site when anything else did.
+//!
+//! The search index comes last ([`Rebuilder::search`]), after the pages are served; `serve`
+//! holds requests for it until it is in, so nothing stale is ever served.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
+use blake3::Hash;
+
 use crate::diagnostics::Diagnostic;
 use crate::link::Site;
+use crate::load::{Input, ReadCache};
 use crate::model::Kind;
-use crate::parse::{Document, ParseCache};
+use crate::parse::{self, Document, ParseCache};
 use crate::render::{OutputFile, UrlStyle};
-use crate::{prepare, render, write, BuildOptions, Caches, Clock, Outcome};
+use crate::{link_stage, load_stage, render, write, BuildOptions, Clock, Outcome};
 
-/// What the last good build was made of, per document in `site.docs` order.
+/// What the last good build was made of.
 struct Fingerprints {
-    /// Config, vocabularies, theme, assets and the list of documents.
-    global: blake3::Hash,
-    /// What other pages can show of each document.
-    outside: Vec<blake3::Hash>,
-    /// Each document's body.
-    inside: Vec<blake3::Hash>,
+    /// Config, vocabularies, theme, assets and the list of content files.
+    global: Hash,
+    /// Per document in `site.docs` order: what other pages can show of it.
+    outside: Vec<Hash>,
+    /// Per document: its body.
+    inside: Vec<Hash>,
+}
+
+/// The last good build, kept for the next rebuild and for the search index.
+struct Last {
+    site: Site,
+    style: UrlStyle,
+    prints: Fingerprints,
+    /// Own fingerprints of each content file, as built.
+    own: HashMap<String, [Hash; 2]>,
+    /// Index in `site.docs` of each content file's document.
+    doc_of: HashMap<String, usize>,
+    /// Its diagnostics (warnings only, or it would not be good); a fast rebuild repeats them.
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// The output of a rebuild, but for the search index.
@@ -39,93 +62,284 @@ pub enum Pages {
     Changed(Vec<OutputFile>),
 }
 
-/// A good rebuild: its pages, and the site the search index is made from.
-pub struct Built {
-    pub pages: Pages,
-    site: Site,
-    style: UrlStyle,
-}
-
 /// Builds a site again and again, as `serve` does.
 pub struct Rebuilder {
     opts: BuildOptions,
-    caches: Caches,
-    last: Option<Fingerprints>,
+    reads: ReadCache,
+    parsed: ParseCache,
+    /// The config text the parse cache is valid for.
+    config: String,
+    last: Option<Last>,
+    /// The last load, its assets and its global fingerprint, for rebuilds that need not walk.
+    loaded: Option<(Input, Vec<OutputFile>, Hash)>,
+    /// Index of each content file in `loaded`'s files.
+    file_of: HashMap<String, usize>,
+    /// Markdown files whose contents changed since the last rebuild.
+    touched: BTreeSet<String>,
+    /// Whether anything but contents of known Markdown files changed: then the next rebuild
+    /// loads the whole site again.
+    walk: bool,
 }
 
 impl Rebuilder {
     pub fn new(opts: BuildOptions) -> Rebuilder {
         Rebuilder {
             opts,
-            caches: Caches::default(),
+            reads: ReadCache::default(),
+            parsed: ParseCache::default(),
+            config: String::new(),
             last: None,
+            loaded: None,
+            file_of: HashMap::new(),
+            touched: BTreeSet::new(),
+            walk: true,
         }
     }
 
-    /// Makes the next rebuild read `path` again, whatever its time stamp says (a save within
-    /// the file system's time-stamp resolution that kept the size).
-    pub fn forget(&mut self, path: &Path) {
+    /// Takes one file event. Changed contents of a known Markdown file are re-read alone at the
+    /// next rebuild; anything else (a file created, removed or renamed, the config, vocabularies,
+    /// theme or an asset changed, or an event notify could not describe) makes it load the
+    /// whole site again.
+    pub fn changed(&mut self, event: &notify::Event) {
+        use notify::event::{EventKind, ModifyKind};
+        for path in &event.paths {
+            self.forget(path);
+        }
+        let contents = matches!(
+            event.kind,
+            EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_) | ModifyKind::Any)
+        );
+        let known: Option<Vec<String>> = event
+            .paths
+            .iter()
+            .map(|p| self.relative(p).filter(|r| self.file_of.contains_key(r)))
+            .collect();
+        match known {
+            Some(paths) if contents && !event.need_rescan() => self.touched.extend(paths),
+            _ => self.walk = true,
+        }
+    }
+
+    /// Notes that events were lost: the next rebuild loads the whole site again.
+    pub fn rescan(&mut self) {
+        self.walk = true;
+    }
+
+    fn relative(&self, path: &Path) -> Option<String> {
         let root = self
             .opts
             .root
             .canonicalize()
             .unwrap_or(self.opts.root.clone());
-        let rel = path
-            .strip_prefix(&root)
+        path.strip_prefix(&root)
             .or_else(|_| path.strip_prefix(&self.opts.root))
-            .map(|p| p.to_string_lossy().replace('\\', "/"));
-        if let Ok(rel) = rel {
-            self.caches.reads.forget(&rel);
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// Makes the next walk read `path` again, whatever its time stamp says (a save within the
+    /// file system's time-stamp resolution that kept the size).
+    fn forget(&mut self, path: &Path) {
+        if let Some(rel) = self.relative(path) {
+            self.reads.forget(&rel);
         }
     }
 
     /// Everything but the search index. `None` (and the reason in the outcome) on errors; the
     /// last good build then stays the one compared with.
-    pub fn pages(&mut self) -> (Outcome, Option<Built>) {
+    pub fn pages(&mut self) -> (Outcome, Option<Pages>) {
         let mut out = Outcome::default();
+        let pages = self.run(&mut out);
+        out.read_sources_from(&self.opts.root);
+        (out, pages)
+    }
+
+    fn run(&mut self, out: &mut Outcome) -> Option<Pages> {
         let mut clock = Clock(Instant::now());
-        let Some((site, root)) = prepare(&self.opts, &mut out, &mut clock, Some(&mut self.caches))
-        else {
-            return (out, None);
-        };
-        let assets = match write::asset_files(&root, &site.assets) {
-            Ok(a) => a,
-            Err(d) => {
-                out.diagnostics.push(d);
-                return (out, None);
+        let touched = std::mem::take(&mut self.touched);
+        let walk = std::mem::replace(&mut self.walk, false) || self.loaded.is_none();
+        let (input, assets, global, changed) = if walk {
+            self.loaded = None;
+            let Some(input) = load_stage(&self.opts, out, Some(&mut self.reads)) else {
+                self.walk = true;
+                return None;
+            };
+            clock.lap(out, "load");
+            if *self.config != *input.yaml_sources[0].text {
+                self.parsed.clear();
+                self.config = input.yaml_sources[0].text.to_string();
             }
+            let changed = parse::refresh(&input.files, &input.config, &mut self.parsed, true);
+            clock.lap(out, "parse");
+            let assets = match write::asset_files(&input.root, &input.assets) {
+                Ok(a) => a,
+                Err(d) => {
+                    out.diagnostics.push(d);
+                    self.walk = true;
+                    return None;
+                }
+            };
+            let global = global_print(&input, &assets);
+            self.file_of = input
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.clone(), i))
+                .collect();
+            (input, assets, global, changed)
+        } else {
+            let (mut input, assets, global) = self.loaded.take().expect("loaded");
+            let mut reread = Vec::new();
+            for path in &touched {
+                let i = self.file_of[path];
+                let max = input.config.max_file_size;
+                let Some(text) = self
+                    .reads
+                    .read(&input.root, path, max, &mut out.diagnostics)
+                else {
+                    self.walk = true;
+                    return None;
+                };
+                input.files[i].text = text;
+                reread.push(input.files[i].clone());
+            }
+            clock.lap(out, "load");
+            let changed = parse::refresh(&reread, &input.config, &mut self.parsed, false);
+            clock.lap(out, "parse");
+            (input, assets, global, changed)
         };
-        let now = fingerprints(&site, &self.caches.parsed, &assets);
+        self.loaded = Some((input.clone(), assets.clone(), global));
+        if let Some(only) = self.bodies_only(global, &changed) {
+            return self.swap_bodies(input, &only, out, &mut clock);
+        }
+
+        let (docs, diags) = parse::from_cache(&input.files, &self.parsed);
+        out.diagnostics.extend(diags);
+        let (site, _) = link_stage(input, docs, out, &mut clock)?;
+        let prints = fingerprints(&site, &self.parsed, global);
         let only = self
             .last
             .as_ref()
-            .and_then(|last| changed_bodies(last, &now, &site));
+            .and_then(|last| changed_bodies(&last.prints, &prints, &site));
         let style = UrlStyle::new(&site.config.base_url, self.opts.relative_links);
         let rendered = render::render(&site, &style, self.opts.live_reload, None, only.as_ref());
         let (mut files, pages) = match rendered {
             Ok(f) => f,
             Err(d) => {
                 out.diagnostics.extend(d);
-                return (out, None);
+                return None;
             }
         };
-        clock.lap(&mut out, "render");
+        clock.lap(out, "render");
         out.pages = pages;
         out.files = files.len();
-        self.last = Some(now);
-        let pages = match only {
+        let own = site
+            .docs
+            .iter()
+            .filter_map(|d| Some((d.path.clone(), own_of(&self.parsed, &d.path)?)))
+            .collect();
+        let doc_of = site
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+        self.last = Some(Last {
+            site,
+            style,
+            prints,
+            own,
+            doc_of,
+            diagnostics: out.diagnostics.sorted(),
+        });
+        Some(match only {
             Some(_) => Pages::Changed(files),
             None => {
                 files.extend(assets);
                 Pages::All(files)
             }
-        };
-        (out, Some(Built { pages, site, style }))
+        })
     }
 
-    /// The search index of a good rebuild: every file under `search/`.
-    pub fn search(built: &Built) -> Result<Vec<OutputFile>, Diagnostic> {
-        crate::search_files(&built.site, &built.style)
+    /// The content files whose body alone changed, when that is all that changed since the
+    /// last good build and none of them has or had a diagnostic; `None` otherwise.
+    fn bodies_only(&self, global: Hash, changed: &[String]) -> Option<Vec<String>> {
+        let last = self.last.as_ref()?;
+        if last.prints.global != global {
+            return None;
+        }
+        for path in changed {
+            let doc = parse::cached_document(&self.parsed, path)?;
+            let before = last.own.get(path)?;
+            let now = own_of(&self.parsed, path)?;
+            let quiet = doc.body.raw_html.is_empty()
+                && doc.body.unsafe_urls.is_empty()
+                && !last
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.file.as_deref() == Some(path));
+            if doc.kind == Kind::Page || before[0] != now[0] || !quiet {
+                return None;
+            }
+        }
+        Some(changed.to_vec())
+    }
+
+    /// A rebuild without the link stage: the new bodies go into the last site, and only their
+    /// pages are rendered.
+    fn swap_bodies(
+        &mut self,
+        input: Input,
+        changed: &[String],
+        out: &mut Outcome,
+        clock: &mut Clock,
+    ) -> Option<Pages> {
+        let last = self.last.as_mut().expect("checked by bodies_only");
+        let mut only = HashSet::new();
+        for path in changed {
+            let (Some(&i), Some(doc)) = (
+                last.doc_of.get(path),
+                parse::cached_document(&self.parsed, path),
+            ) else {
+                continue;
+            };
+            last.site.docs[i].body = doc.body.clone();
+            if let Some(own) = own_of(&self.parsed, path) {
+                last.own.insert(path.clone(), own);
+            }
+            only.insert(i);
+        }
+        for &i in &only {
+            last.prints.inside[i] = doc_prints(&last.site, &self.parsed, i).1;
+        }
+        last.site.sources = input.files;
+        out.diagnostics.extend(last.diagnostics.iter().cloned());
+        let rendered = render::render(
+            &last.site,
+            &last.style,
+            self.opts.live_reload,
+            None,
+            Some(&only),
+        );
+        let (files, pages) = match rendered {
+            Ok(f) => f,
+            Err(d) => {
+                out.diagnostics.extend(d);
+                return None;
+            }
+        };
+        clock.lap(out, "render");
+        out.pages = pages;
+        out.files = files.len();
+        Some(Pages::Changed(files))
+    }
+
+    /// The search index of the last good build: every file under `search/`.
+    pub fn search(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+        match &self.last {
+            Some(last) => crate::search_files(&last.site, &last.style),
+            None => Ok(Vec::new()),
+        }
     }
 }
 
@@ -148,7 +362,7 @@ fn changed_bodies(last: &Fingerprints, now: &Fingerprints, site: &Site) -> Optio
 
 /// A parsed file's own part of its document's fingerprints: [what other pages can show of it
 /// (everything but the body and where in the file things are), its body].
-pub fn own_fingerprints(d: &Document) -> [blake3::Hash; 2] {
+pub fn own_fingerprints(d: &Document) -> [Hash; 2] {
     let targets: Vec<(&Option<String>, &Option<String>)> = d
         .body
         .links
@@ -166,41 +380,49 @@ pub fn own_fingerprints(d: &Document) -> [blake3::Hash; 2] {
     [blake3::hash(outside.as_bytes()), body.finalize()]
 }
 
-/// The fingerprints of the linked site: each document's own, with those of the original it
-/// was merged over when it is a translation, and what link made of it (URL, link targets).
-fn fingerprints(site: &Site, cache: &ParseCache, assets: &[OutputFile]) -> Fingerprints {
+fn own_of(cache: &ParseCache, path: &str) -> Option<[Hash; 2]> {
+    cache.get(path).and_then(|c| c.fingerprints)
+}
+
+/// Config, vocabularies, theme, assets and which content files there are.
+fn global_print(input: &Input, assets: &[OutputFile]) -> Hash {
     let mut global = blake3::Hasher::new();
-    global.update(format!("{:?}{:?}{:?}", site.config, site.vocab, site.theme).as_bytes());
+    global.update(format!("{:?}{:?}{:?}", input.config, input.vocab, input.theme).as_bytes());
     for a in assets {
         global.update(a.path.as_bytes());
         global.update(blake3::hash(&a.bytes).as_bytes());
     }
-    global.update(&site.docs.len().to_le_bytes());
+    for f in &input.files {
+        global.update(f.path.as_bytes());
+        global.update(&[0]);
+    }
+    global.finalize()
+}
+
+/// One document's fingerprints in the linked site: its own, with those of the original it was
+/// merged over when it is a translation, and what link made of it (URL, link targets).
+fn doc_prints(site: &Site, cache: &ParseCache, i: usize) -> (Hash, Hash) {
     let none = [blake3::hash(b""); 2];
-    let own = |path: &str| cache.get(path).and_then(|c| c.fingerprints).unwrap_or(none);
-    let default = site.config.default_language();
-    let (outside, inside) = site
-        .docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mine = own(&d.path);
-            let original = site
-                .find(d.kind, &d.id, default)
-                .filter(|&j| j != i)
-                .map_or(none, |j| own(&site.docs[j].path));
-            let mut o = blake3::Hasher::new();
-            o.update(mine[0].as_bytes());
-            o.update(original[0].as_bytes());
-            o.update(format!("{}\0{:?}", site.urls[i], site.links.get(i)).as_bytes());
-            let mut b = blake3::Hasher::new();
-            b.update(mine[1].as_bytes());
-            b.update(original[1].as_bytes());
-            (o.finalize(), b.finalize())
-        })
+    let d = &site.docs[i];
+    let mine = own_of(cache, &d.path).unwrap_or(none);
+    let original = site
+        .find(d.kind, &d.id, site.config.default_language())
+        .filter(|&j| j != i)
+        .map_or(none, |j| own_of(cache, &site.docs[j].path).unwrap_or(none));
+    let mut o = blake3::Hasher::new();
+    o.update(mine[0].as_bytes());
+    o.update(original[0].as_bytes());
+    o.update(format!("{}\0{:?}", site.urls[i], site.links.get(i)).as_bytes());
+    // A translation's body is its own: only its front matter is merged over the original's.
+    (o.finalize(), mine[1])
+}
+
+fn fingerprints(site: &Site, cache: &ParseCache, global: Hash) -> Fingerprints {
+    let (outside, inside) = (0..site.docs.len())
+        .map(|i| doc_prints(site, cache, i))
         .unzip();
     Fingerprints {
-        global: global.finalize(),
+        global,
         outside,
         inside,
     }

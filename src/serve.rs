@@ -139,20 +139,20 @@ fn insert(s: &mut State, files: Vec<OutputFile>) {
 /// Returns whether it succeeded.
 fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
     let start = Instant::now();
-    let (outcome, built) = rebuilder.pages();
+    let (outcome, pages) = rebuilder.pages();
     outcome.print_diagnostics(false);
-    let Some(built) = built.filter(|_| !outcome.diagnostics.has_errors()) else {
+    let Some(pages) = pages.filter(|_| !outcome.diagnostics.has_errors()) else {
         publish_failure(shared, &outcome);
         return false;
     };
     {
         let mut s = shared.lock();
-        match &built.pages {
+        match pages {
             Pages::All(files) => {
                 s.files.retain(|path, _| path.starts_with("search/"));
-                insert(&mut s, files.clone());
+                insert(&mut s, files);
             }
-            Pages::Changed(files) => insert(&mut s, files.clone()),
+            Pages::Changed(files) => insert(&mut s, files),
         }
         s.search_ready = false;
         s.errors = None;
@@ -172,7 +172,7 @@ fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
         outcome.pages
     );
     let start = Instant::now();
-    let search = Rebuilder::search(&built);
+    let search = rebuilder.search();
     let mut s = shared.lock();
     let ok = match search {
         Ok(files) => {
@@ -346,16 +346,18 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
         let _watcher = watcher;
         while let Ok(first) = rx.recv() {
             // Reading a file is an event too; only changes count. Collect the burst one save makes.
+            // An error (events lost) counts: the rebuild then loads the whole site again.
             let changes = |e: &notify::Result<notify::Event>| {
                 e.as_ref()
-                    .is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+                    .map_or(true, |e| !matches!(e.kind, notify::EventKind::Access(_)))
             };
             let mut relevant = false;
             let mut note = |e: notify::Result<notify::Event>| {
                 if changes(&e) {
                     relevant = true;
-                    for p in e.iter().flat_map(|e| &e.paths) {
-                        rebuilder.forget(p);
+                    match &e {
+                        Ok(event) => rebuilder.changed(event),
+                        Err(_) => rebuilder.rescan(),
                     }
                 }
             };
