@@ -746,10 +746,12 @@ pub fn render(
         .par_iter()
         .map(|job| {
             let root = style.root(&job.path);
-            let mut c = base[&job.lang].clone();
-            c.insert("root", &root);
-            c.insert("path", &style.link(&job.path));
-            c.insert("canonical", &style.public(&job.path));
+            // The page's own values are moved into the context as they are: `Context::insert`
+            // would serialise each (a full copy of the page view) again.
+            let mut own = Map::new();
+            own.insert("root".into(), json!(root));
+            own.insert("path".into(), json!(style.link(&job.path)));
+            own.insert("canonical".into(), json!(style.public(&job.path)));
             let alternates: Vec<Value> = langs.iter().map(|l| {
                 let found = job.alternates.iter().find(|(al, _)| al == l);
                 json!({
@@ -762,26 +764,28 @@ pub fn render(
                     "current": l == &job.lang,
                 })
             }).collect();
-            c.insert("alternates", &alternates);
+            own.insert("alternates".into(), Value::Array(alternates));
             for (name, kind, ids) in &job.lists {
-                c.insert(
+                own.insert(
                     format!("{name}_html"),
-                    &list_html(*kind, ids, &job.lang, &root),
+                    Value::String(list_html(*kind, ids, &job.lang, &root)),
                 );
                 // A paginated job carries its lists' full counts in `data`, inserted below.
-                c.insert(format!("{name}_count"), &ids.len());
+                own.insert(format!("{name}_count"), json!(ids.len()));
             }
             for (k, v) in &job.data {
                 if k == "doc_index" {
                     let i = v.as_u64().unwrap_or(0) as usize;
-                    c.insert("page", &doc_view(&ctx, i, &root, &strings[&job.lang]));
+                    own.insert("page".into(), doc_view(&ctx, i, &root, &strings[&job.lang]));
                 } else {
-                    c.insert(k, v);
+                    own.insert(k.clone(), v.clone());
                 }
             }
             if job.template == "home.html" {
-                c.insert("home", &home_view(&ctx, &job.lang));
+                own.insert("home".into(), home_view(&ctx, &job.lang));
             }
+            let mut c = base[&job.lang].clone();
+            c.extend(Context::from_value(Value::Object(own)).expect("an object is a context"));
             let html = tera
                 .render(job.template, &c)
                 .map_err(|e| render_error(site, job.template, &job.path, &e))?;
@@ -892,9 +896,26 @@ fn render_error(site: &Site, template: &str, path: &str, e: &tera::Error) -> Dia
 /// Escapes the five characters that matter in HTML text and attributes (the search runtime's
 /// escaper, so pages and excerpts agree); tera's default also escapes `/`, which only makes
 /// every URL longer.
+/// HTML-escapes `&<>"'`, as the search runtime's excerpts do. Every value a template prints
+/// goes through here, so it copies the runs between special bytes whole (all five are ASCII, so
+/// a run never splits a character).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    search_index::engine::escape_html_into(&mut out, s);
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -1118,4 +1139,23 @@ fn paginate(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaping_matches_the_search_runtime() {
+        for s in [
+            "",
+            "plain",
+            "<script>alert('x')</script>",
+            "a & b \"c\" <d> 'e'",
+            "äiti & isä <lapsi> – “lainaus” 🙂&",
+            "&&&",
+        ] {
+            let mut expected = String::new();
+            search_index::engine::escape_html_into(&mut expected, s);
+            assert_eq!(super::escape_html(s), expected, "{s}");
+        }
+    }
 }
