@@ -31,6 +31,20 @@ fn setup(kind: &str, site: &Path) {
             text.push_str(&"sana ".repeat(1000));
             std::fs::write(site.join("content/iso.md"), text).unwrap();
         }
+        // A link to a file outside the site: not followed by default, refused when followed.
+        "symlink-out" | "symlink-out-followed" => {
+            let outside = site.join("../ulkopuolinen.md");
+            std::fs::write(&outside, "---\ntitle: Ulkona\n---\nsalaisuus\n").unwrap();
+            std::os::unix::fs::symlink(&outside, site.join("content/ulkona.md")).unwrap();
+        }
+        "long-name" => {
+            let text = std::fs::read_to_string(site.join("content/tietoa.md")).unwrap();
+            std::fs::write(
+                site.join(format!("content/{}.md", "pitka".repeat(40))),
+                text,
+            )
+            .unwrap();
+        }
         other => panic!("unknown setup {other}"),
     }
 }
