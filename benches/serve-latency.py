@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Time from saving a method file to the reload event of `tietopankki serve`.
 
-Usage: serve-latency.py SITE_ROOT METHOD_FILE [runs]. Starts the release binary's serve on a
-free port, listens to /__tietopankki/events, appends a line to METHOD_FILE (restoring it after),
+Usage: serve-latency.py SITE_ROOT METHOD_FILE [runs] [body|summary]. Starts the release binary's serve on a
+free port, listens to /__tietopankki/events, appends a line to METHOD_FILE (or, with `summary`,
+rewrites its summary; restoring it after),
 and prints each latency and the median in milliseconds: to the reload event (the page is new),
 and to the search index of the edit being served (/__tietopankki/status answers)."""
 
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -17,6 +19,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 site, method = sys.argv[1], sys.argv[2]
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+mode = sys.argv[4] if len(sys.argv) > 4 else "body"
 binary = os.path.join(ROOT, "target", "release", "tietopankki")
 proc = subprocess.Popen([binary, "serve", "--port", "0", "--root", site], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 try:
@@ -37,7 +40,10 @@ try:
         buf = b""
         start = time.perf_counter()
         with open(method, "w", encoding="utf-8") as f:
-            f.write(original + f"\nMuokkaus {i}.\n")
+            if mode == "summary":
+                f.write(re.sub(r"(?m)^summary: .*$", f"summary: Muokattu tiivistelmä {i}.", original, count=1))
+            else:
+                f.write(original + f"\nMuokkaus {i}.\n")
         while b"event: reload" not in buf:
             buf += sock.recv(4096)
         times.append((time.perf_counter() - start) * 1000)

@@ -205,7 +205,7 @@ fn build_into(
     };
 
     let style = render::UrlStyle::new(&site.config.base_url, opts.relative_links);
-    let (mut files, pages) = match render::render(&site, &style, opts.live_reload, staging, None) {
+    let (mut files, pages) = match render::render(&site, &style, opts.live_reload, staging) {
         Ok(f) => f,
         Err(d) => {
             out.diagnostics.extend(d);

@@ -299,6 +299,14 @@ fn vocab_refs(front: &FrontMatter) -> Vec<(OwnedPath, &'static str, String)> {
     out
 }
 
+/// The entries a front matter refers to: (kind, id).
+pub(crate) fn references(front: &FrontMatter) -> Vec<(Kind, String)> {
+    entry_refs(front)
+        .into_iter()
+        .map(|(_, kind, id)| (kind, id))
+        .collect()
+}
+
 /// Every reference to another entry: (path to the value, kind referred to, id).
 fn entry_refs(front: &FrontMatter) -> Vec<(OwnedPath, Kind, String)> {
     use OwnedSeg::{Index, Key};

@@ -9,10 +9,14 @@
 //!   link stage: the last site is kept with the new bodies swapped in, and only those pages are
 //!   rendered. Link reads nothing of a body but its headings and link targets, and no other
 //!   page, list, feed or export shows a body, so the result is the full build's.
-//! - **Anything else** (front matter, an added, removed or renamed file, config, vocabularies,
-//!   theme, assets, a file with diagnostics) links the whole site, so the diagnostics are
-//!   exactly `check`'s, and renders again only the documents whose body alone changed, or the
-//!   whole site when anything else did.
+//! - **Front-matter edits** (and body edits that change headings or link targets) link the
+//!   whole site, so the diagnostics are exactly `check`'s, and render the changed documents'
+//!   pages, the pages that show them (translations, entries they refer to and that refer to them,
+//!   pages linking to them), their section's list, the pages of their facet values before and
+//!   after, and the small generated pages and files (home, facet indexes, search page, feed,
+//!   sitemap, export, 404). Pages that no longer exist (a facet value no entry has) are dropped.
+//! - **Anything else** (an added, removed or renamed file, a page (menu, list intros), config,
+//!   vocabularies, theme, assets) renders the whole site.
 //!
 //! The search index comes last ([`Rebuilder::search`]), after the pages are served; `serve`
 //! holds requests for it until it is in, so nothing stale is ever served.
@@ -24,11 +28,11 @@ use std::time::Instant;
 use blake3::Hash;
 
 use crate::diagnostics::Diagnostic;
-use crate::link::Site;
+use crate::link::{facet_values, references, Site};
 use crate::load::{Input, ReadCache};
 use crate::model::Kind;
 use crate::parse::{self, Document, ParseCache};
-use crate::render::{OutputFile, UrlStyle};
+use crate::render::{Lists, OutputFile, Selection, UrlStyle};
 use crate::{link_stage, load_stage, render, write, BuildOptions, Clock, Outcome};
 
 /// What the last good build was made of.
@@ -58,8 +62,9 @@ struct Last {
 pub enum Pages {
     /// The whole site: what was served is replaced.
     All(Vec<OutputFile>),
-    /// The pages of the documents whose body alone changed: the rest stays as it is.
-    Changed(Vec<OutputFile>),
+    /// What was rendered again: the rest stays as it is, but for the HTML pages not in the set
+    /// (when given), which are gone.
+    Changed(Vec<OutputFile>, Option<HashSet<String>>),
 }
 
 /// Builds a site again and again, as `serve` does.
@@ -220,10 +225,11 @@ impl Rebuilder {
         let only = self
             .last
             .as_ref()
-            .and_then(|last| changed_bodies(&last.prints, &prints, &site));
+            .and_then(|last| selection(last, &prints, &site));
         let style = UrlStyle::new(&site.config.base_url, self.opts.relative_links);
-        let rendered = render::render(&site, &style, self.opts.live_reload, None, only.as_ref());
-        let (mut files, pages) = match rendered {
+        let rendered =
+            render::render_selected(&site, &style, self.opts.live_reload, None, only.as_ref());
+        let (mut files, pages, paths) = match rendered {
             Ok(f) => f,
             Err(d) => {
                 out.diagnostics.extend(d);
@@ -253,7 +259,16 @@ impl Rebuilder {
             diagnostics: out.diagnostics.sorted(),
         });
         Some(match only {
-            Some(_) => Pages::Changed(files),
+            Some(o) if o.generated => {
+                // Pages may have come or gone (a facet value's pages, a list's last page).
+                let mut keep: HashSet<String> = paths
+                    .into_iter()
+                    .map(|p| format!("{p}index.html"))
+                    .collect();
+                keep.extend(assets.into_iter().map(|a| a.path));
+                Pages::Changed(files, Some(keep))
+            }
+            Some(_) => Pages::Changed(files, None),
             None => {
                 files.extend(assets);
                 Pages::All(files)
@@ -295,7 +310,7 @@ impl Rebuilder {
         clock: &mut Clock,
     ) -> Option<Pages> {
         let last = self.last.as_mut().expect("checked by bodies_only");
-        let mut only = HashSet::new();
+        let mut only = Selection::default();
         for path in changed {
             let (Some(&i), Some(doc)) = (
                 last.doc_of.get(path),
@@ -307,21 +322,21 @@ impl Rebuilder {
             if let Some(own) = own_of(&self.parsed, path) {
                 last.own.insert(path.clone(), own);
             }
-            only.insert(i);
+            only.docs.insert(i);
         }
-        for &i in &only {
+        for &i in &only.docs {
             last.prints.inside[i] = doc_prints(&last.site, &self.parsed, i).1;
         }
         last.site.sources = input.files;
         out.diagnostics.extend(last.diagnostics.iter().cloned());
-        let rendered = render::render(
+        let rendered = render::render_selected(
             &last.site,
             &last.style,
             self.opts.live_reload,
             None,
             Some(&only),
         );
-        let (files, pages) = match rendered {
+        let (files, pages, _) = match rendered {
             Ok(f) => f,
             Err(d) => {
                 out.diagnostics.extend(d);
@@ -331,7 +346,7 @@ impl Rebuilder {
         clock.lap(out, "render");
         out.pages = pages;
         out.files = files.len();
-        Some(Pages::Changed(files))
+        Some(Pages::Changed(files, None))
     }
 
     /// The search index of the last good build: every file under `search/`.
@@ -343,21 +358,79 @@ impl Rebuilder {
     }
 }
 
-/// The documents to render again when only their bodies changed since `last`; `None` when
-/// anything else changed (then everything is rendered).
-fn changed_bodies(last: &Fingerprints, now: &Fingerprints, site: &Site) -> Option<HashSet<usize>> {
-    if last.global != now.global || last.outside != now.outside {
+/// What to render again since `last`: the documents whose body alone changed; when what other
+/// pages show of some documents changed too, also the pages that show them ([`dependents`]),
+/// their section's list, the pages of their facet values (before and now), and the other
+/// generated pages and files (home, facet indexes, search page, feed, sitemap, export). `None` (render everything) when the
+/// documents themselves, a page (its body is a list intro or a home, its title in the menu),
+/// or anything global changed.
+fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> {
+    let before = &last.site;
+    if last.prints.global != now.global
+        || before.docs.len() != site.docs.len()
+        || before
+            .docs
+            .iter()
+            .zip(&site.docs)
+            .any(|(a, b)| a.path != b.path)
+    {
         return None;
     }
-    let changed: HashSet<usize> = (0..now.inside.len())
-        .filter(|&i| last.inside[i] != now.inside[i])
+    let inside: Vec<usize> = (0..now.inside.len())
+        .filter(|&i| last.prints.inside[i] != now.inside[i])
         .collect();
-    // A page's body shows elsewhere: a section's `_index` is its list's intro, the home page's
-    // is the home of untranslated languages.
-    changed
+    let outside: Vec<usize> = (0..now.outside.len())
+        .filter(|&i| last.prints.outside[i] != now.outside[i])
+        .collect();
+    if inside
         .iter()
-        .all(|&i| site.docs[i].kind != Kind::Page)
-        .then_some(changed)
+        .chain(&outside)
+        .any(|&i| site.docs[i].kind == Kind::Page)
+    {
+        return None;
+    }
+    let mut docs: HashSet<usize> = inside.into_iter().collect();
+    let mut lists = Lists::default();
+    for &i in &outside {
+        for s in [before, site] {
+            docs.extend(dependents(s, i));
+            // It is listed in its section and on the pages of its facet values, before and now.
+            let d = &s.docs[i];
+            lists.sections.insert(d.dir.clone());
+            lists.facet_values.extend(
+                facet_values(&d.front)
+                    .into_iter()
+                    .map(|(slug, value)| (slug.to_string(), value)),
+            );
+        }
+    }
+    Some(Selection {
+        docs,
+        generated: !outside.is_empty(),
+        lists: Some(lists),
+    })
+}
+
+/// The documents whose pages show something of document `i` besides its body: itself and its
+/// translations, the entries it refers to (their back-references list it), the entries that refer
+/// to it, and the documents whose Markdown links to it.
+fn dependents(site: &Site, i: usize) -> HashSet<usize> {
+    let d = &site.docs[i];
+    let same = |j: usize, kind: Kind, id: &str| site.docs[j].kind == kind && site.docs[j].id == id;
+    let refs = references(&d.front);
+    (0..site.docs.len())
+        .filter(|&j| {
+            same(j, d.kind, &d.id)
+                || refs.iter().any(|(kind, id)| same(j, *kind, id))
+                || references(&site.docs[j].front)
+                    .iter()
+                    .any(|(kind, id)| *kind == d.kind && *id == d.id)
+                || site
+                    .links
+                    .get(j)
+                    .is_some_and(|l| l.iter().any(|&(t, _)| same(t, d.kind, &d.id)))
+        })
+        .collect()
 }
 
 /// A parsed file's own part of its document's fingerprints: [what other pages can show of it

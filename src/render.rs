@@ -409,8 +409,48 @@ fn merge_into(v: &mut Value, extra: Value) {
     }
 }
 
+/// What `serve` asks to render again (see [`crate::rebuild`]): the pages of `docs` and, with
+/// `generated`, every generated page (home, lists, facet pages, search page) and file (feed,
+/// sitemap, export, 404).
+#[derive(Debug, Default)]
+pub struct Selection {
+    pub docs: HashSet<usize>,
+    pub generated: bool,
+    /// With `generated`, which list and facet pages to render; `None`: all of them.
+    pub lists: Option<Lists>,
+}
+
+/// The list pages of these sections and the pages of these (facet slug, value) pairs.
+#[derive(Debug, Default)]
+pub struct Lists {
+    pub sections: HashSet<String>,
+    pub facet_values: HashSet<(String, String)>,
+}
+
+impl Selection {
+    fn selects(&self, job: &Job) -> bool {
+        if let Some(i) = job.doc {
+            return self.docs.contains(&i) || (self.generated && job.template == "home.html");
+        }
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+        self.generated
+            && match (&self.lists, job.template) {
+                (Some(lists), "list.html") => {
+                    lists.sections.contains(&text(job.data.get("section")))
+                }
+                (Some(lists), "facet.html") => lists.facet_values.contains(&(
+                    text(job.data.get("facet").and_then(|f| f.get("slug"))),
+                    text(job.data.get("value").and_then(|v| v.get("id"))),
+                )),
+                _ => true,
+            }
+    }
+}
+
 /// A page to render: template, site path, context additions.
 struct Job {
+    /// The content document it shows, for a document's own page.
+    doc: Option<usize>,
     template: &'static str,
     path: String,
     lang: String,
@@ -429,15 +469,28 @@ type Page = (String, Option<Vec<u8>>);
 /// and not kept (at 10,000 pages that is 340 MB less held at once); the returned list then
 /// holds the other files only. Returns the files and the number of HTML pages.
 ///
-/// With `only`, renders just the pages of those documents and nothing else: `serve` asks for
-/// that when an edit changed nothing but those documents' bodies (see [`crate::rebuild`]).
+/// With `only`, renders just what it selects.
 pub fn render(
     site: &Site,
     style: &UrlStyle,
     live_reload: bool,
     staging: Option<&crate::write::Staging>,
-    only: Option<&HashSet<usize>>,
 ) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
+    render_selected(site, style, live_reload, staging, None).map(|(files, pages, _)| (files, pages))
+}
+
+/// [`render`] of what `only` selects (everything when `None`). Also returns the site path of
+/// every page the site has, rendered now or not, when generated pages were selected.
+pub fn render_selected(
+    site: &Site,
+    style: &UrlStyle,
+    live_reload: bool,
+    staging: Option<&crate::write::Staging>,
+    only: Option<&Selection>,
+) -> Result<(Vec<OutputFile>, usize, Vec<String>), Vec<Diagnostic>> {
+    // Without generated pages, only the selected documents' jobs are made at all; with them,
+    // every job is made (the sitemap and the lists need them all) and the selected rendered.
+    let with_generated = only.is_none_or(|o| o.generated);
     let tera = compile_templates(site)?;
     let ctx = Ctx {
         site,
@@ -467,6 +520,7 @@ pub fn render(
                      lang: &str,
                      data: Map<String, Value>,
                      lists: Vec<(&'static str, Kind, Vec<String>)>| Job {
+        doc: None,
         template,
         path: format!("{}{rest}", site.lang_prefix(lang)),
         lang: lang.to_string(),
@@ -483,7 +537,7 @@ pub fn render(
         if d.kind == Kind::Page && d.is_index() && site.config.sections.contains_key(&d.dir) {
             continue; // a section's _index.md is the intro of its generated list page
         }
-        if only.is_some_and(|o| !o.contains(&i)) {
+        if !with_generated && only.is_some_and(|o| !o.docs.contains(&i)) {
             continue;
         }
         let alternates = langs
@@ -505,6 +559,7 @@ pub fn render(
         let mut data = Map::new();
         data.insert("doc_index".into(), json!(i));
         jobs.push(Job {
+            doc: Some(i),
             template,
             path: site.urls[i].clone(),
             lang: d.lang.clone(),
@@ -514,7 +569,7 @@ pub fn render(
         });
     }
     // Generated pages: none when rendering only some documents.
-    if only.is_none() {
+    if with_generated {
         // Home pages for languages without their own `_index`: the default one, with a notice.
         let default_home = site
             .index
@@ -704,26 +759,45 @@ pub fn render(
     let keys: Vec<(Kind, String, String)> = site
         .docs
         .iter()
-        .filter(|d| d.kind != Kind::Page && d.lang == default && only.is_none())
+        .filter(|d| d.kind != Kind::Page && d.lang == default && with_generated)
         .flat_map(|d| langs.iter().map(move |l| (d.kind, d.id.clone(), l.clone())))
         .collect();
-    let fragments: HashMap<(Kind, String, String), (String, String)> = keys
+    // Each entry's view and sort key, then the list items of the lists to be rendered.
+    let views: HashMap<(Kind, String, String), (String, Value)> = keys
         .into_par_iter()
         .filter_map(|(kind, id, l)| {
             let view = ctx.summary(kind, &id, &l)?;
-            let mut c = Context::new();
-            c.insert("e", &view);
-            c.insert("t", &strings[&l]);
-            c.insert("root", ROOT_MARK);
-            let html = tera.render("entry.html", &c).ok()?;
             let sort = format!(
                 "{}\u{0}{id}",
                 view["title"].as_str().unwrap_or("").to_lowercase()
             );
-            Some(((kind, id, l), (sort, html)))
+            Some(((kind, id, l), (sort, view)))
         })
         .collect();
-    let jobs = paginate(jobs, site.config.page_size.max(1), &fragments, style);
+    let jobs = paginate(jobs, site.config.page_size.max(1), &views, style);
+    let selected = |job: &&Job| only.is_none_or(|o| o.selects(job));
+    let needed: HashSet<(Kind, String, String)> = jobs
+        .iter()
+        .filter(selected)
+        .flat_map(|j| {
+            j.lists.iter().flat_map(move |(_, kind, ids)| {
+                ids.iter()
+                    .map(move |id| (*kind, id.clone(), j.lang.clone()))
+            })
+        })
+        .collect();
+    let fragments: HashMap<(Kind, String, String), (String, String)> = needed
+        .into_par_iter()
+        .filter_map(|key| {
+            let (sort, view) = views.get(&key)?;
+            let mut c = Context::new();
+            c.insert("e", view);
+            c.insert("t", &strings[&key.2]);
+            c.insert("root", ROOT_MARK);
+            let html = tera.render("entry.html", &c).ok()?;
+            Some((key, (sort.clone(), html)))
+        })
+        .collect();
     let list_html = |kind: Kind, ids: &[String], lang: &str, root: &str| -> String {
         let mut items: Vec<&(String, String)> = ids
             .iter()
@@ -742,8 +816,11 @@ pub fn render(
         out
     };
 
+    // Every page the site has, rendered now or not.
+    let mut page_paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
     let rendered: Vec<Result<Page, Diagnostic>> = jobs
         .par_iter()
+        .filter(selected)
         .map(|job| {
             let root = style.root(&job.path);
             // The page's own values are moved into the context as they are: `Context::insert`
@@ -799,26 +876,22 @@ pub fn render(
 
     let mut out = Vec::with_capacity(16);
     let mut errors = Vec::new();
-    let mut page_paths: Vec<String> = Vec::with_capacity(rendered.len());
+    let count = rendered.len();
     for r in rendered {
         match r {
-            Ok((path, bytes)) => {
-                page_paths.push(path.trim_end_matches("index.html").to_string());
-                if let Some(bytes) = bytes {
-                    out.push(OutputFile { path, bytes });
-                }
-            }
+            Ok((path, Some(bytes))) => out.push(OutputFile { path, bytes }),
+            Ok((_, None)) => {}
             Err(e) => errors.push(e),
         }
     }
-    if only.is_some() {
+    if !with_generated {
         return if errors.is_empty() {
-            Ok((out, page_paths.len()))
+            Ok((out, count, Vec::new()))
         } else {
             Err(errors)
         };
     }
-    let pages = page_paths.len() + 1;
+    let pages = count + 1;
     // 404, sitemap, feed, robots, export, static files.
     let mut c404 = base[&default].clone();
     c404.insert("root", &style.root(""));
@@ -872,7 +945,7 @@ pub fn render(
     }
     if errors.is_empty() {
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok((out, pages))
+        Ok((out, pages, page_paths))
     } else {
         Err(errors)
     }
@@ -1072,14 +1145,14 @@ fn feed(ctx: &Ctx, tera: &Tera, base: &Context) -> Result<String, tera::Error> {
 fn paginate(
     jobs: Vec<Job>,
     page_size: usize,
-    fragments: &HashMap<(Kind, String, String), (String, String)>,
+    views: &HashMap<(Kind, String, String), (String, Value)>,
     style: &UrlStyle,
 ) -> Vec<Job> {
     let mut out = Vec::with_capacity(jobs.len());
     for mut job in jobs {
         for (_, kind, ids) in &mut job.lists {
             let key = |id: &String| {
-                fragments
+                views
                     .get(&(*kind, id.clone(), job.lang.clone()))
                     .map(|f| f.0.clone())
             };
@@ -1103,6 +1176,7 @@ fn paginate(
         }
         for k in 1..=pages {
             let mut page = Job {
+                doc: job.doc,
                 template: job.template,
                 path: page_path(&job.path, k),
                 lang: job.lang.clone(),

@@ -152,7 +152,16 @@ fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
                 s.files.retain(|path, _| path.starts_with("search/"));
                 insert(&mut s, files);
             }
-            Pages::Changed(files) => insert(&mut s, files),
+            Pages::Changed(files, keep) => {
+                if let Some(keep) = keep {
+                    s.files.retain(|path, _| {
+                        !path.ends_with("index.html")
+                            || path.starts_with("search/")
+                            || keep.contains(path)
+                    });
+                }
+                insert(&mut s, files);
+            }
         }
         s.search_ready = false;
         s.errors = None;
