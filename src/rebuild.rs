@@ -5,9 +5,9 @@
 //! Each document carries two fingerprints:
 //! what other pages can show of it (front matter, URL, headings, link targets) and its body.
 //!
-//! - **Body edits** of methods, centres and pathways that had and have no diagnostics skip the
-//!   link stage: the last site is kept with the new bodies swapped in, and only those pages are
-//!   rendered. Link reads nothing of a body but its headings and link targets, and no other
+//! - **Body edits** of methods, centres, pathways and pages (but the `_index` of a section or of
+//!   the site) that had and have no diagnostics skip the link stage: the last site is kept with
+//!   the new bodies swapped in, and only those pages are rendered. Link reads nothing of a body but its headings and link targets, and no other
 //!   page, list, feed or export shows a body, so the result is the full build's.
 //! - **Front-matter edits** (and body edits that change headings or link targets) link the
 //!   whole site, so the diagnostics are exactly `check`'s, and render the changed documents'
@@ -293,7 +293,7 @@ impl Rebuilder {
                     .diagnostics
                     .iter()
                     .any(|d| d.file.as_deref() == Some(path));
-            if doc.kind == Kind::Page || before[0] != now[0] || !quiet {
+            if shown_elsewhere(doc) || before[0] != now[0] || !quiet {
                 return None;
             }
         }
@@ -382,11 +382,9 @@ fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> 
     let outside: Vec<usize> = (0..now.outside.len())
         .filter(|&i| last.prints.outside[i] != now.outside[i])
         .collect();
-    if inside
-        .iter()
-        .chain(&outside)
-        .any(|&i| site.docs[i].kind == Kind::Page)
-    {
+    // A page's title is in every page's menu.
+    let page = |i: &usize| site.docs[*i].kind == Kind::Page;
+    if outside.iter().any(page) || inside.iter().any(|&i| shown_elsewhere(&site.docs[i])) {
         return None;
     }
     let mut docs: HashSet<usize> = inside.into_iter().collect();
@@ -431,6 +429,12 @@ fn dependents(site: &Site, i: usize) -> HashSet<usize> {
                     .is_some_and(|l| l.iter().any(|&(t, _)| same(t, d.kind, &d.id)))
         })
         .collect()
+}
+
+/// Whether a document's body shows on other pages than its own: a section's `_index` is its
+/// list's intro, the front page's is the home of untranslated languages.
+fn shown_elsewhere(d: &Document) -> bool {
+    d.kind == Kind::Page && d.is_index()
 }
 
 /// A parsed file's own part of its document's fingerprints: [what other pages can show of it
