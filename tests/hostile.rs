@@ -93,7 +93,7 @@ fn javascript_urls_are_errors() {
 
 #[test]
 fn markers_never_survive_unescaped() {
-    for policy in ["escape", "forbid"] {
+    for policy in ["escape", "forbid", "allow"] {
         let site = common::valid_site();
         seed(site.path(), policy);
         let p = site.path().join("content/menetelmat/vaarallinen.md");
@@ -101,10 +101,17 @@ fn markers_never_survive_unescaped() {
             .unwrap()
             .replace("javascript:alert(1)", "https://example.org/");
         std::fs::write(&p, text).unwrap();
-        // Raw HTML in the body, which `forbid` must reject and `escape` must show as text.
+        // Raw HTML in the body, which `forbid` must reject and `escape` must show as text;
+        // `allow` is the site owner's opt-in to keep it (shown here with harmless markup), and
+        // everything else (front matter, vocabularies, config) stays escaped under it too.
         let p = site.path().join("content/menetelmat/vaarallinen.md");
         let text = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, format!("{text}\n<script>alert(1)</script>\n")).unwrap();
+        let raw = if policy == "allow" {
+            "<b>sallittu</b>"
+        } else {
+            "<script>alert(1)</script>"
+        };
+        std::fs::write(&p, format!("{text}\n{raw}\n")).unwrap();
         let out = site.path().join("public");
         let o = common::build(site.path(), &out, &[]);
         if policy == "forbid" {
@@ -122,6 +129,9 @@ fn markers_never_survive_unescaped() {
         // The markers are there, escaped: the content was not silently dropped.
         let page = common::read(&out, "menetelmat/vaarallinen/index.html");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        if policy == "allow" {
+            assert!(page.contains("<b>sallittu</b>"), "allow keeps raw HTML");
+        }
         // The search engine's results carry only escaped text plus <mark>.
         let r = common::run(&[
             "search",
