@@ -863,13 +863,14 @@ pub fn render_selected(
             }
             let mut c = base[&job.lang].clone();
             c.extend(Context::from_value(Value::Object(own)).expect("an object is a context"));
-            let html = tera
-                .render(job.template, &c)
+            // Straight into bytes: `Tera::render` would check the whole page is UTF-8 again.
+            let mut html = Vec::with_capacity(32 * 1024);
+            tera.render_to(job.template, &c, &mut html)
                 .map_err(|e| render_error(site, job.template, &job.path, &e))?;
             let path = format!("{}index.html", job.path);
             match staging {
-                Some(s) => s.put(&path, html.as_bytes()).map(|()| (path, None)),
-                None => Ok((path, Some(html.into_bytes()))),
+                Some(s) => s.put(&path, &html).map(|()| (path, None)),
+                None => Ok((path, Some(html))),
             }
         })
         .collect();
