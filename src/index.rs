@@ -44,7 +44,9 @@ type TermAcc = (Vec<(u32, f32)>, Vec<(u32, u32)>);
 #[derive(Clone)]
 struct SharedTokenizer {
     analyzer: Arc<Analyzer>,
-    cache: HashMap<String, (String, Option<String>)>,
+    /// Word form → (stem, folded surface form). foldhash, seeded per process: SipHash was a
+    /// third of the tokenizer's time, and a seed keeps crafted collisions out.
+    cache: HashMap<String, (String, Option<String>), foldhash::fast::RandomState>,
     /// Every term that was some word's stem: the terms whose positions phrases need.
     stems: Arc<Mutex<HashSet<String>>>,
     buffer: Vec<Token>,
@@ -54,7 +56,7 @@ impl SharedTokenizer {
     fn new(lang: &str) -> SharedTokenizer {
         SharedTokenizer {
             analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             stems: Arc::default(),
             buffer: Vec::new(),
         }
