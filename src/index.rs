@@ -308,7 +308,9 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
     let mut scored: Vec<(String, Vec<(u32, f32)>)> = Vec::with_capacity(acc.len());
     let mut positions: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
     for (term, (mut per_field, mut pos)) in acc {
-        per_field.sort_unstable_by_key(|(d, _)| *d);
+        // Stable: it merges the sorted runs (one per field and segment) the walk produced, and
+        // keeps a document's fields in field order, so its sum is the same float every build.
+        per_field.sort_by_key(|(d, _)| *d);
         let mut per_doc: Vec<(u32, f32)> = Vec::with_capacity(per_field.len());
         for (d, t) in per_field {
             match per_doc.last_mut() {
@@ -326,7 +328,7 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
         // gets none and a phrase checks only the gap it fills, as search engines do with
         // stop words ("lapsen ja perheen" = `lapsen`, any word, `perheen`).
         if !pos.is_empty() && pos.len() <= MAX_POSITIONS {
-            pos.sort_unstable();
+            pos.sort();
             positions.insert(term.clone(), pos);
         }
         scored.push((term, per_doc));
