@@ -786,7 +786,9 @@ pub fn render_selected(
             })
         })
         .collect();
-    let fragments: HashMap<(Kind, String, String), (String, String)> = needed
+    // Each item is kept split at the root marker, so a list page joins the parts around its
+    // own root instead of searching every item for the marker again.
+    let fragments: HashMap<(Kind, String, String), (String, Vec<String>)> = needed
         .into_par_iter()
         .filter_map(|key| {
             let (sort, view) = views.get(&key)?;
@@ -795,18 +797,20 @@ pub fn render_selected(
             c.insert("t", &strings[&key.2]);
             c.insert("root", ROOT_MARK);
             let html = tera.render("entry.html", &c).ok()?;
-            Some((key, (sort.clone(), html)))
+            let parts = html.split(ROOT_MARK).map(str::to_string).collect();
+            Some((key, (sort.clone(), parts)))
         })
         .collect();
     let list_html = |kind: Kind, ids: &[String], lang: &str, root: &str| -> String {
-        let mut items: Vec<&(String, String)> = ids
+        let mut items: Vec<&(String, Vec<String>)> = ids
             .iter()
             .filter_map(|id| fragments.get(&(kind, id.clone(), lang.to_string())))
             .collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out = String::with_capacity(items.iter().map(|i| i.1.len() + 16).sum());
-        for (_, html) in items {
-            for (n, part) in html.split(ROOT_MARK).enumerate() {
+        let size = |parts: &Vec<String>| parts.iter().map(|p| p.len() + root.len()).sum::<usize>();
+        let mut out = String::with_capacity(items.iter().map(|i| size(&i.1)).sum());
+        for (_, parts) in items {
+            for (n, part) in parts.iter().enumerate() {
                 if n > 0 {
                     out.push_str(root);
                 }
