@@ -447,6 +447,10 @@ impl Selection {
     }
 }
 
+/// The entries' views and list items, looked up for every item of every list: foldhash, not
+/// SipHash (seeded per process, so crafted ids cannot collide on purpose).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// A page to render: template, site path, context additions.
 struct Job {
     /// The content document it shows, for a document's own page.
@@ -763,7 +767,7 @@ pub fn render_selected(
         .flat_map(|d| langs.iter().map(move |l| (d.kind, d.id.clone(), l.clone())))
         .collect();
     // Each entry's view and sort key, then the list items of the lists to be rendered.
-    let views: HashMap<(Kind, String, String), (String, Value)> = keys
+    let views: FastMap<(Kind, String, String), (String, Value)> = keys
         .into_par_iter()
         .filter_map(|(kind, id, l)| {
             let view = ctx.summary(kind, &id, &l)?;
@@ -776,7 +780,7 @@ pub fn render_selected(
         .collect();
     let jobs = paginate(jobs, site.config.page_size.max(1), &views, style);
     let selected = |job: &&Job| only.is_none_or(|o| o.selects(job));
-    let needed: HashSet<(Kind, String, String)> = jobs
+    let needed: HashSet<(Kind, String, String), foldhash::fast::RandomState> = jobs
         .iter()
         .filter(selected)
         .flat_map(|j| {
@@ -788,7 +792,7 @@ pub fn render_selected(
         .collect();
     // Each item is kept split at the root marker, so a list page joins the parts around its
     // own root instead of searching every item for the marker again.
-    let fragments: HashMap<(Kind, String, String), (String, Vec<String>)> = needed
+    let fragments: FastMap<(Kind, String, String), (String, Vec<String>)> = needed
         .into_par_iter()
         .filter_map(|key| {
             let (sort, view) = views.get(&key)?;
@@ -1150,7 +1154,7 @@ fn feed(ctx: &Ctx, tera: &Tera, base: &Context) -> Result<String, tera::Error> {
 fn paginate(
     jobs: Vec<Job>,
     page_size: usize,
-    views: &HashMap<(Kind, String, String), (String, Value)>,
+    views: &FastMap<(Kind, String, String), (String, Value)>,
     style: &UrlStyle,
 ) -> Vec<Job> {
     let mut out = Vec::with_capacity(jobs.len());
