@@ -58,8 +58,9 @@ test('query and filters round-trip through the URL', async () => {
 
 test('the keyboard moves through results and Escape clears', async () => {
   const { page } = await openPage(b, http.url + 'haku/');
-  await page.focus('#haku-q');
-  await page.keyboard.type('vanhemmuus');
+  // One input event: typed letter by letter, the list could still show a prefix's results
+  // when it is read (seen on a loaded machine).
+  await page.fill('#haku-q', 'vanhemmuus');
   const hrefs = await results(page);
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), hrefs[0]);
