@@ -96,7 +96,6 @@ pub struct Site {
     /// Resolved Markdown links per document: marker index → (target doc, anchor).
     pub links: ResolvedLinks,
     pub assets: Vec<String>,
-    pub sources: Vec<crate::load::SourceFile>,
 }
 
 impl Site {
@@ -842,7 +841,6 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         facets,
         links,
         assets: input.assets,
-        sources: input.files,
     };
     (Some(site), diags)
 }

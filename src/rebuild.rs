@@ -22,7 +22,7 @@
 //! holds requests for it until it is in, so nothing stale is ever served.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use blake3::Hash;
@@ -32,7 +32,7 @@ use crate::link::{facet_values, references, Site};
 use crate::load::{Input, ReadCache};
 use crate::model::Kind;
 use crate::parse::{self, Document, ParseCache};
-use crate::render::{Lists, OutputFile, Selection, UrlStyle};
+use crate::render::{Listing, OutputFile, Selection, UrlStyle};
 use crate::{link_stage, load_stage, render, write, BuildOptions, Clock, Outcome};
 
 /// What the last good build was made of.
@@ -70,6 +70,8 @@ pub enum Pages {
 /// Builds a site again and again, as `serve` does.
 pub struct Rebuilder {
     opts: BuildOptions,
+    /// The site root as file events name it (canonical), for making their paths relative.
+    root: PathBuf,
     reads: ReadCache,
     parsed: ParseCache,
     /// The config text the parse cache is valid for.
@@ -89,6 +91,7 @@ pub struct Rebuilder {
 impl Rebuilder {
     pub fn new(opts: BuildOptions) -> Rebuilder {
         Rebuilder {
+            root: opts.root.canonicalize().unwrap_or(opts.root.clone()),
             opts,
             reads: ReadCache::default(),
             parsed: ParseCache::default(),
@@ -131,12 +134,7 @@ impl Rebuilder {
     }
 
     fn relative(&self, path: &Path) -> Option<String> {
-        let root = self
-            .opts
-            .root
-            .canonicalize()
-            .unwrap_or(self.opts.root.clone());
-        path.strip_prefix(&root)
+        path.strip_prefix(&self.root)
             .or_else(|_| path.strip_prefix(&self.opts.root))
             .ok()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
@@ -213,11 +211,11 @@ impl Rebuilder {
             clock.lap(out, "parse");
             (input, assets, global, changed)
         };
-        self.loaded = Some((input.clone(), assets.clone(), global));
-        if let Some(only) = self.bodies_only(global, &changed) {
-            return self.swap_bodies(input, &only, out, &mut clock);
+        if self.bodies_only(global, &changed) {
+            self.loaded = Some((input, assets, global));
+            return self.swap_bodies(&changed, out, &mut clock);
         }
-
+        self.loaded = Some((input.clone(), assets.clone(), global));
         let (docs, diags) = parse::from_cache(&input.files, &self.parsed);
         out.diagnostics.extend(diags);
         let (site, _) = link_stage(input, docs, out, &mut clock)?;
@@ -227,18 +225,7 @@ impl Rebuilder {
             .as_ref()
             .and_then(|last| selection(last, &prints, &site));
         let style = UrlStyle::new(&site.config.base_url, self.opts.relative_links);
-        let rendered =
-            render::render_selected(&site, &style, self.opts.live_reload, None, only.as_ref());
-        let (mut files, pages, paths) = match rendered {
-            Ok(f) => f,
-            Err(d) => {
-                out.diagnostics.extend(d);
-                return None;
-            }
-        };
-        clock.lap(out, "render");
-        out.pages = pages;
-        out.files = files.len();
+        let (mut files, paths) = self.render(&site, &style, only.as_ref(), out, &mut clock)?;
         let own = site
             .docs
             .iter()
@@ -276,35 +263,35 @@ impl Rebuilder {
         })
     }
 
-    /// The content files whose body alone changed, when that is all that changed since the
-    /// last good build and none of them has or had a diagnostic; `None` otherwise.
-    fn bodies_only(&self, global: Hash, changed: &[String]) -> Option<Vec<String>> {
-        let last = self.last.as_ref()?;
-        if last.prints.global != global {
-            return None;
-        }
-        for path in changed {
-            let doc = parse::cached_document(&self.parsed, path)?;
-            let before = last.own.get(path)?;
-            let now = own_of(&self.parsed, path)?;
-            let quiet = doc.body.raw_html.is_empty()
-                && doc.body.unsafe_urls.is_empty()
-                && !last
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.file.as_deref() == Some(path));
-            if shown_elsewhere(doc) || before[0] != now[0] || !quiet {
-                return None;
-            }
-        }
-        Some(changed.to_vec())
+    /// Whether the `changed` content files changed in their bodies alone, that is all that
+    /// changed since the last good build, and none of them has or had a diagnostic.
+    fn bodies_only(&self, global: Hash, changed: &[String]) -> bool {
+        self.last.as_ref().is_some_and(|last| {
+            last.prints.global == global && changed.iter().all(|path| self.body_only(last, path))
+        })
+    }
+
+    fn body_only(&self, last: &Last, path: &str) -> bool {
+        let (Some(doc), Some(before), Some(now)) = (
+            parse::cached_document(&self.parsed, path),
+            last.own.get(path),
+            own_of(&self.parsed, path),
+        ) else {
+            return false;
+        };
+        let quiet = doc.body.raw_html.is_empty()
+            && doc.body.unsafe_urls.is_empty()
+            && !last
+                .diagnostics
+                .iter()
+                .any(|d| d.file.as_deref() == Some(path));
+        !shown_elsewhere(doc) && before[0] == now[0] && quiet
     }
 
     /// A rebuild without the link stage: the new bodies go into the last site, and only their
     /// pages are rendered.
     fn swap_bodies(
         &mut self,
-        input: Input,
         changed: &[String],
         out: &mut Outcome,
         clock: &mut Clock,
@@ -327,26 +314,34 @@ impl Rebuilder {
         for &i in &only.docs {
             last.prints.inside[i] = doc_prints(&last.site, &self.parsed, i).1;
         }
-        last.site.sources = input.files;
         out.diagnostics.extend(last.diagnostics.iter().cloned());
-        let rendered = render::render_selected(
-            &last.site,
-            &last.style,
-            self.opts.live_reload,
-            None,
-            Some(&only),
-        );
-        let (files, pages, _) = match rendered {
-            Ok(f) => f,
+        let last = self.last.as_ref().expect("checked by bodies_only");
+        let (files, _) = self.render(&last.site, &last.style, Some(&only), out, clock)?;
+        Some(Pages::Changed(files, None))
+    }
+
+    /// Renders what `only` selects; the files and every page's site path (see
+    /// [`render::render_selected`]), or `None` with the template errors in `out`.
+    fn render(
+        &self,
+        site: &Site,
+        style: &UrlStyle,
+        only: Option<&Selection>,
+        out: &mut Outcome,
+        clock: &mut Clock,
+    ) -> Option<(Vec<OutputFile>, Vec<String>)> {
+        match render::render_selected(site, style, self.opts.live_reload, None, only) {
+            Ok((files, pages, paths)) => {
+                clock.lap(out, "render");
+                out.pages = pages;
+                out.files = files.len();
+                Some((files, paths))
+            }
             Err(d) => {
                 out.diagnostics.extend(d);
-                return None;
+                None
             }
-        };
-        clock.lap(out, "render");
-        out.pages = pages;
-        out.files = files.len();
-        Some(Pages::Changed(files, None))
+        }
     }
 
     /// The search index of the last good build: every file under `search/`.
@@ -388,17 +383,17 @@ fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> 
         return None;
     }
     let mut docs: HashSet<usize> = inside.into_iter().collect();
-    let mut lists = Lists::default();
+    let mut lists = HashSet::new();
     for &i in &outside {
         for s in [before, site] {
             docs.extend(dependents(s, i));
             // It is listed in its section and on the pages of its facet values, before and now.
             let d = &s.docs[i];
-            lists.sections.insert(d.dir.clone());
-            lists.facet_values.extend(
+            lists.insert(Listing::Section(d.dir.clone()));
+            lists.extend(
                 facet_values(&d.front)
                     .into_iter()
-                    .map(|(slug, value)| (slug.to_string(), value)),
+                    .map(|(slug, value)| Listing::FacetValue(slug.to_string(), value)),
             );
         }
     }

@@ -416,34 +416,27 @@ fn merge_into(v: &mut Value, extra: Value) {
 pub struct Selection {
     pub docs: HashSet<usize>,
     pub generated: bool,
-    /// With `generated`, which list and facet pages to render; `None`: all of them.
-    pub lists: Option<Lists>,
+    /// With `generated`, which list and facet value pages to render; `None`: all of them.
+    pub lists: Option<HashSet<Listing>>,
 }
 
-/// The list pages of these sections and the pages of these (facet slug, value) pairs.
-#[derive(Debug, Default)]
-pub struct Lists {
-    pub sections: HashSet<String>,
-    pub facet_values: HashSet<(String, String)>,
+/// What a generated list page lists: a section's entries, or those with one facet value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Listing {
+    Section(String),
+    /// Facet slug and value id.
+    FacetValue(String, String),
 }
 
 impl Selection {
     fn selects(&self, job: &Job) -> bool {
-        if let Some(i) = job.doc {
-            return self.docs.contains(&i) || (self.generated && job.template == "home.html");
-        }
-        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
-        self.generated
-            && match (&self.lists, job.template) {
-                (Some(lists), "list.html") => {
-                    lists.sections.contains(&text(job.data.get("section")))
-                }
-                (Some(lists), "facet.html") => lists.facet_values.contains(&(
-                    text(job.data.get("facet").and_then(|f| f.get("slug"))),
-                    text(job.data.get("value").and_then(|v| v.get("id"))),
-                )),
-                _ => true,
+        match (job.doc, &job.listing, &self.lists) {
+            (Some(i), _, _) => {
+                self.docs.contains(&i) || (self.generated && job.template == "home.html")
             }
+            (None, Some(listing), Some(lists)) => self.generated && lists.contains(listing),
+            (None, _, _) => self.generated,
+        }
     }
 }
 
@@ -455,6 +448,8 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 struct Job {
     /// The content document it shows, for a document's own page.
     doc: Option<usize>,
+    /// What it lists, for a section list or a facet value page.
+    listing: Option<Listing>,
     template: &'static str,
     path: String,
     lang: String,
@@ -525,6 +520,7 @@ pub fn render_selected(
                      data: Map<String, Value>,
                      lists: Vec<(&'static str, Kind, Vec<String>)>| Job {
         doc: None,
+        listing: None,
         template,
         path: format!("{}{rest}", site.lang_prefix(lang)),
         lang: lang.to_string(),
@@ -564,6 +560,7 @@ pub fn render_selected(
         data.insert("doc_index".into(), json!(i));
         jobs.push(Job {
             doc: Some(i),
+            listing: None,
             template,
             path: site.urls[i].clone(),
             lang: d.lang.clone(),
@@ -617,13 +614,15 @@ pub fn render_selected(
                     json!({"title": site.docs[i].front.title(), "body": &*site.docs[i].body.html}),
                 );
                 }
-                jobs.push(generated(
+                let mut job = generated(
                     "list.html",
                     &format!("{section}/"),
                     l,
                     data,
                     vec![("entries", *kind, ids)],
-                ));
+                );
+                job.listing = Some(Listing::Section(section.clone()));
+                jobs.push(job);
             }
         }
         // Facet indexes and facet value pages.
@@ -665,13 +664,15 @@ pub fn render_selected(
                         ("methods", Kind::Method, of(Kind::Method)),
                         ("pathways", Kind::Pathway, of(Kind::Pathway)),
                     ];
-                    jobs.push(generated(
+                    let mut job = generated(
                         "facet.html",
                         &format!("{}/{value}/", f.slug),
                         l,
                         data,
                         lists,
-                    ));
+                    );
+                    job.listing = Some(Listing::FacetValue(f.slug.to_string(), value.clone()));
+                    jobs.push(job);
                 }
             }
         }
@@ -978,26 +979,9 @@ fn render_error(site: &Site, template: &str, path: &str, e: &tera::Error) -> Dia
 /// Escapes the five characters that matter in HTML text and attributes (the search runtime's
 /// escaper, so pages and excerpts agree); tera's default also escapes `/`, which only makes
 /// every URL longer.
-/// HTML-escapes `&<>"'`, as the search runtime's excerpts do. Every value a template prints
-/// goes through here, so it copies the runs between special bytes whole (all five are ASCII, so
-/// a run never splits a character).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(entity);
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
+    search_index::engine::escape_html_into(&mut out, s);
     out
 }
 
@@ -1186,6 +1170,7 @@ fn paginate(
         for k in 1..=pages {
             let mut page = Job {
                 doc: job.doc,
+                listing: job.listing.clone(),
                 template: job.template,
                 path: page_path(&job.path, k),
                 lang: job.lang.clone(),
@@ -1222,23 +1207,4 @@ fn paginate(
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escaping_matches_the_search_runtime() {
-        for s in [
-            "",
-            "plain",
-            "<script>alert('x')</script>",
-            "a & b \"c\" <d> 'e'",
-            "äiti & isä <lapsi> – “lainaus” 🙂&",
-            "&&&",
-        ] {
-            let mut expected = String::new();
-            search_index::engine::escape_html_into(&mut expected, s);
-            assert_eq!(super::escape_html(s), expected, "{s}");
-        }
-    }
 }

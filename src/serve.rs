@@ -122,12 +122,11 @@ fn send(s: &mut State, message: &str) {
 }
 
 /// Shows a failed build's diagnostics in the browsers; the last good build stays served.
-fn publish_failure(shared: &Shared, outcome: &Outcome) {
+fn publish_failure(s: &mut State, outcome: &Outcome) {
     let data = serde_json::to_string(&outcome.diagnostics_text()).expect("string serialises");
-    let mut s = shared.lock();
     s.errors = Some(data.clone());
     s.version += 1;
-    send(&mut s, &format!("event: failed\ndata: {data}\n\n"));
+    send(s, &format!("event: failed\ndata: {data}\n\n"));
 }
 
 fn insert(s: &mut State, files: Vec<OutputFile>) {
@@ -142,7 +141,7 @@ fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
     let (outcome, pages) = rebuilder.pages();
     outcome.print_diagnostics(false);
     let Some(pages) = pages.filter(|_| !outcome.diagnostics.has_errors()) else {
-        publish_failure(shared, &outcome);
+        publish_failure(&mut shared.lock(), &outcome);
         return false;
     };
     {
@@ -190,12 +189,10 @@ fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
             true
         }
         Err(d) => {
-            drop(s);
             let mut failed = Outcome::default();
             failed.diagnostics.push(d);
             failed.print_diagnostics(false);
-            publish_failure(shared, &failed);
-            s = shared.lock();
+            publish_failure(&mut s, &failed);
             false
         }
     };
