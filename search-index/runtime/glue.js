@@ -103,21 +103,40 @@
     return engines[lang];
   }
 
-  /* Shards and position files each cover [first, next first); a query needs the shards its
-     key ranges touch and, for the words of a quoted phrase (r[2]), their position files. */
+  /* Strings in code point order, as the index sorts its terms (JS's < compares UTF-16 units,
+     which puts U+10000 and above before U+E000-U+FFFF). */
+  function cmp(a, b) {
+    for (var i = 0; i < a.length && i < b.length;) {
+      var x = a.codePointAt(i), y = b.codePointAt(i);
+      if (x !== y) return x < y ? -1 : 1;
+      i += x > 0xffff ? 2 : 1;
+    }
+    return a.length - b.length;
+  }
+
+  /* Shards and position files each hold the terms [first, last] (manifest entries are
+     [first, hash, last], or [first, hash] for one term); a query needs the files its key
+     ranges touch and, for the words of a quoted phrase (r[2]), their position files.
+     Returns {exact, rest}: the loads for exact words, which decide most of the ranking, and
+     the loads only prefixes need. */
   function shardsFor(e, lang, m, ranges) {
-    var out = {};
+    var exact = {}, rest = {};
     function touch(list, kind, r) {
+      var into = r[0] === r[1] ? exact : rest;
       for (var i = 0; i < list.length; i++) {
-        var first = list[i][0], next = i + 1 < list.length ? list[i + 1][0] : null;
-        if (first <= r[1] && (next === null || next > r[0])) out[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
+        var first = list[i][0], last = list[i].length > 2 ? list[i][2] : first;
+        if (cmp(first, r[1]) <= 0 && cmp(last, r[0]) >= 0) {
+          into[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
+        }
       }
     }
     ranges.forEach(function (r) {
       touch(m.shards, "s", r);
       if (r[2]) touch(m.positions, "p", r);
     });
-    return Object.keys(out).map(function (k) { return out[k]; });
+    Object.keys(exact).forEach(function (k) { delete rest[k]; });
+    var values = function (o) { return Object.keys(o).map(function (k) { return o[k]; }); };
+    return { exact: values(exact), rest: values(rest) };
   }
 
   function langOf(opts) {
@@ -141,20 +160,32 @@
     var wantFacets = opts.facets !== false;
     return engine(lang).then(function (e) {
       eng = e;
-      var loads = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))));
+      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))));
       m.facets.forEach(function (f, i) {
-        if (wantFacets || filters[f[0]]) loads.push(e.need("f", i, file(lang, "f", i, f[1])));
+        if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
       });
-      return Promise.all(loads).then(function () {
+      var docs = function (need) {
+        return need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.dochash)); });
+      };
+      var all = Promise.all(files.exact.concat(files.rest)), allIn = false;
+      all.then(function () { allIn = true; }, function () {});
+      // When the exact words' files are in and files only prefixes need are still on their
+      // way, the results are nearly final: load their documents now, so that a pasted query
+      // waits for about one round trip of files, not two.
+      if (files.rest.length) Promise.all(files.exact).then(function () {
+        if (!allIn) docs(JSON.parse(e.text("tp_search", request)).need).forEach(function (p) { p.catch(function () {}); });
+      }, function () {});
+      return all.then(function () {
         var out = JSON.parse(e.text("tp_search", request));
         if (out.total === 0 && !out.suggestion && query) {
           // Nothing found: load the neighbourhood of each word so a misspelling can be corrected.
-          return Promise.all(shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_wide", String(query))))).then(function () {
+          var wide = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_wide", String(query))));
+          return Promise.all(wide.exact.concat(wide.rest)).then(function () {
             return JSON.parse(e.text("tp_search", request));
           });
         }
         if (!out.need.length) return out;
-        return Promise.all(out.need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.dochash)); })).then(function () {
+        return Promise.all(docs(out.need)).then(function () {
           return JSON.parse(e.text("tp_search", request));
         });
       });
