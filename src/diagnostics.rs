@@ -158,6 +158,11 @@ impl Diagnostics {
         self.items.extend(other);
     }
 
+    /// Moves in the diagnostics of another run, e.g. of work done on another thread.
+    pub fn append(&mut self, mut other: Diagnostics) {
+        self.items.append(&mut other.items);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }

@@ -10,6 +10,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use search_index::analyzer::{words, Analyzer, Lang};
 use search_index::format::{DocMeta, IndexData, Posting, EXCERPT_CHARS, FIELD_GAP};
 use tantivy::postings::Postings;
@@ -87,19 +89,24 @@ impl Tokenizer for SharedTokenizer {
         let mut used = 0;
         for (position, (s, e)) in words(text).enumerate() {
             let word = &text[s..e];
-            if !self.cache.contains_key(word) {
-                let t = self.analyzer.word(word);
-                if let Ok(mut stems) = self.stems.lock() {
-                    if !stems.contains(&t.stem) {
-                        stems.insert(t.stem.clone());
+            // One hash lookup for the usual case, a word form seen before.
+            let (stem, surface) = match self.cache.get(word) {
+                Some(terms) => terms,
+                None => {
+                    let t = self.analyzer.word(word);
+                    if let Ok(mut stems) = self.stems.lock() {
+                        if !stems.contains(&t.stem) {
+                            stems.insert(t.stem.clone());
+                        }
                     }
+                    if self.cache.len() >= 200_000 {
+                        self.cache.clear();
+                    }
+                    self.cache
+                        .entry(word.to_string())
+                        .or_insert((t.stem, t.surface))
                 }
-                if self.cache.len() >= 200_000 {
-                    self.cache.clear();
-                }
-                self.cache.insert(word.to_string(), (t.stem, t.surface));
-            }
-            let (stem, surface) = &self.cache[word];
+            };
             // The surface form goes in at the same position as the stem, so `aiti` meets `äiti`.
             for term in std::iter::once(stem).chain(surface) {
                 if used == self.buffer.len() {
@@ -134,11 +141,22 @@ struct Indexed<'a> {
 
 /// The search documents of `lang`: every content page in that language.
 fn documents<'a>(site: &'a Site, style: &UrlStyle, lang: &str) -> Vec<Indexed<'a>> {
-    let mut out = Vec::new();
-    for (i, d) in site.docs.iter().enumerate() {
-        if d.lang != lang {
-            continue;
-        }
+    site.docs
+        .par_iter()
+        .enumerate()
+        .filter(|(_, d)| d.lang == lang)
+        .map(|(i, d)| document(site, style, i, d))
+        .collect()
+}
+
+/// One document's fields and metadata.
+fn document<'a>(
+    site: &'a Site,
+    style: &UrlStyle,
+    i: usize,
+    d: &'a crate::parse::Document,
+) -> Indexed<'a> {
+    {
         let title = d.front.title().unwrap_or(&d.id).to_string();
         let summary = d.front.summary().unwrap_or("").to_string();
         let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
@@ -180,7 +198,7 @@ fn documents<'a>(site: &'a Site, style: &UrlStyle, lang: &str) -> Vec<Indexed<'a
             .chain(body.chars().map(|c| if c == '\n' { ' ' } else { c }))
             .take(EXCERPT_CHARS)
             .collect();
-        out.push(Indexed {
+        Indexed {
             meta: DocMeta {
                 url: style.link(&site.urls[i]),
                 title: title.clone(),
@@ -192,9 +210,8 @@ fn documents<'a>(site: &'a Site, style: &UrlStyle, lang: &str) -> Vec<Indexed<'a
             headings: headings.join("\n"),
             summary,
             body,
-        });
+        }
     }
-    out
 }
 
 /// Builds the tantivy index of `lang` and exports it.
@@ -256,87 +273,69 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
         .map(|total| (total as f32 / docs.len().max(1) as f32).max(1.0))
         .collect();
     let stems = std::mem::take(&mut *stems.lock().unwrap_or_else(|e| e.into_inner()));
-    // Per term: (document, weighted normalised tf) for every field it occurs in, and for stems
-    // the (document, position) pairs; flat vectors, sorted afterwards, since documents arrive
-    // per segment and field, not in order.
-    let mut acc: BTreeMap<String, TermAcc> = BTreeMap::new();
-    let mut buf = Vec::new();
-    for segment in searcher.segment_readers() {
-        let ords = segment.fast_fields().u64("ord")?;
-        for (k, &(field, weight)) in fields.iter().enumerate() {
-            let avg = avg[k];
-            let norms = segment.get_fieldnorms_reader(field)?;
-            let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().stream()?;
-            while stream.advance() {
-                let Ok(term) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                let is_stem = stems.contains(term);
-                let option = if is_stem {
-                    IndexRecordOption::WithFreqsAndPositions
-                } else {
-                    IndexRecordOption::WithFreqs
-                };
-                let mut postings = inverted.read_postings_from_terminfo(stream.value(), option)?;
-                if !acc.contains_key(term) {
-                    acc.insert(term.to_string(), Default::default());
-                }
-                let Some((scores, positions)) = acc.get_mut(term) else {
-                    continue;
-                };
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    let len = norms.fieldnorm(doc) as f32;
-                    let norm = 1.0 - B + B * len / avg;
-                    let o = ords.first(doc).unwrap_or(0) as u32;
-                    scores.push((o, weight * postings.term_freq() as f32 / norm));
-                    if is_stem {
-                        // Body first (from 0), since most positions are there and small
-                        // numbers encode short; then summary, headings, title.
-                        let offset = (fields.len() - 1 - k) as u32 * FIELD_GAP;
-                        postings.positions_with_offset(offset, &mut buf);
-                        positions.extend(buf.iter().map(|&p| (o, p)));
-                    }
-                    doc = postings.advance();
-                }
-            }
-        }
-    }
+    // Per segment and field, in parallel: each term of the field's dictionary, in term order,
+    // with (document, weighted normalised tf) and, for stems, the (document, position) pairs.
+    let segments = searcher.segment_readers();
+    let walks: Vec<(&tantivy::SegmentReader, usize)> = segments
+        .iter()
+        .flat_map(|segment| (0..fields.len()).map(move |k| (segment, k)))
+        .collect();
+    let runs = walks
+        .into_par_iter()
+        .map(|(segment, k)| walk_field(segment, fields[k], k, avg[k], &stems))
+        .collect::<tantivy::Result<Vec<_>>>()?;
     let n = docs.len() as f32;
-    let mut max = 0f32;
-    let mut scored: Vec<(String, Vec<(u32, f32)>)> = Vec::with_capacity(acc.len());
-    let mut positions: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-    for (term, (mut per_field, mut pos)) in acc {
-        // Stable: it merges the sorted runs (one per field and segment) the walk produced, and
-        // keeps a document's fields in field order, so its sum is the same float every build.
-        per_field.sort_by_key(|(d, _)| *d);
-        let mut per_doc: Vec<(u32, f32)> = Vec::with_capacity(per_field.len());
-        for (d, t) in per_field {
-            match per_doc.last_mut() {
-                Some((last, sum)) if *last == d => *sum += t,
-                _ => per_doc.push((d, t)),
+    let mut scored: Vec<Scored> = merge_runs(runs)
+        .into_par_iter()
+        .map(|(term, parts)| {
+            // The runs in segment then field order, stably sorted by document: a document's
+            // fields stay in field order, so its sum is the same float every build.
+            let mut per_field = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+            let mut pos = Vec::new();
+            for (scores, positions) in parts {
+                per_field.extend(scores);
+                pos.extend(positions);
             }
-        }
-        let df = per_doc.len() as f32;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        for (_, t) in per_doc.iter_mut() {
-            *t = idf * *t * (K1 + 1.0) / (*t + K1);
-            max = max.max(*t);
-        }
-        // A word as common as `ja` would cost a phrase hundreds of kilobytes of positions; it
-        // gets none and a phrase checks only the gap it fills, as search engines do with
-        // stop words ("lapsen ja perheen" = `lapsen`, any word, `perheen`).
-        if !pos.is_empty() && pos.len() <= MAX_POSITIONS {
+            per_field.sort_by_key(|(d, _)| *d);
+            let mut per_doc: Vec<(u32, f32)> = Vec::with_capacity(per_field.len());
+            for (d, t) in per_field {
+                match per_doc.last_mut() {
+                    Some((last, sum)) if *last == d => *sum += t,
+                    _ => per_doc.push((d, t)),
+                }
+            }
+            let df = per_doc.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut max = 0f32;
+            for (_, t) in per_doc.iter_mut() {
+                *t = idf * *t * (K1 + 1.0) / (*t + K1);
+                max = max.max(*t);
+            }
+            // A word as common as `ja` would cost a phrase hundreds of kilobytes of positions;
+            // it gets none and a phrase checks only the gap it fills, as search engines do with
+            // stop words ("lapsen ja perheen" = `lapsen`, any word, `perheen`).
+            if pos.len() > MAX_POSITIONS {
+                pos = Vec::new();
+            }
             pos.sort();
-            positions.insert(term.clone(), pos);
-        }
-        scored.push((term, per_doc));
-    }
-    let terms = scored
-        .into_iter()
-        .map(|(t, v)| {
-            let postings = v
+            Scored {
+                term,
+                per_doc,
+                positions: pos,
+                max,
+            }
+        })
+        .collect();
+    let max = scored.iter().map(|s| s.max).fold(0f32, f32::max);
+    let positions: BTreeMap<String, Vec<(u32, u32)>> = scored
+        .iter_mut()
+        .filter(|s| !s.positions.is_empty())
+        .map(|s| (s.term.clone(), std::mem::take(&mut s.positions)))
+        .collect();
+    let terms: Vec<(String, Vec<Posting>)> = scored
+        .into_par_iter()
+        .map(|Scored { term, per_doc, .. }| {
+            let postings = per_doc
                 .into_iter()
                 .map(|(doc, s)| Posting {
                     doc,
@@ -345,15 +344,106 @@ pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Res
                         .clamp(1.0, 255.0) as u8,
                 })
                 .collect();
-            (t, postings)
+            (term, postings)
         })
         .collect();
+    let terms = terms.into_iter().collect();
     Ok(IndexData {
         lang: lang.to_string(),
         docs: docs.into_iter().map(|d| d.meta).collect(),
         terms,
         positions,
     })
+}
+
+/// One term's BM25F scores per document before quantization, its positions (empty when it
+/// has none or too many) and its highest score.
+struct Scored {
+    term: String,
+    per_doc: Vec<(u32, f32)>,
+    positions: Vec<(u32, u32)>,
+    max: f32,
+}
+
+/// One field of one segment: each term in dictionary order with its (document, weighted
+/// normalised tf) pairs and, for stems, its (document, position) pairs.
+fn walk_field(
+    segment: &tantivy::SegmentReader,
+    (field, weight): (Field, f32),
+    k: usize,
+    avg: f32,
+    stems: &HashSet<String>,
+) -> tantivy::Result<Vec<(String, TermAcc)>> {
+    let ords = segment.fast_fields().u64("ord")?;
+    let norms = segment.get_fieldnorms_reader(field)?;
+    let inverted = segment.inverted_index(field)?;
+    let mut stream = inverted.terms().stream()?;
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    while stream.advance() {
+        let Ok(term) = std::str::from_utf8(stream.key()) else {
+            continue;
+        };
+        let is_stem = stems.contains(term);
+        let option = if is_stem {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        let mut postings = inverted.read_postings_from_terminfo(stream.value(), option)?;
+        let mut scores = Vec::new();
+        let mut positions = Vec::new();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let len = norms.fieldnorm(doc) as f32;
+            let norm = 1.0 - B + B * len / avg;
+            let o = ords.first(doc).unwrap_or(0) as u32;
+            scores.push((o, weight * postings.term_freq() as f32 / norm));
+            if is_stem {
+                // Body first (from 0), since most positions are there and small numbers encode
+                // short; then summary, headings, title.
+                let offset = (FIELDS.len() - 1 - k) as u32 * FIELD_GAP;
+                postings.positions_with_offset(offset, &mut buf);
+                positions.extend(buf.iter().map(|&p| (o, p)));
+            }
+            doc = postings.advance();
+        }
+        out.push((term.to_string(), (scores, positions)));
+    }
+    Ok(out)
+}
+
+/// Merges runs of terms, each sorted and without repeats, into one list of terms with their
+/// parts in run order.
+fn merge_runs(runs: Vec<Vec<(String, TermAcc)>>) -> Vec<(String, Vec<TermAcc>)> {
+    let mut runs: Vec<std::vec::IntoIter<(String, TermAcc)>> =
+        runs.into_iter().map(Vec::into_iter).collect();
+    let mut out = Vec::new();
+    loop {
+        // The first run holding the smallest next term; earlier runs hold only larger ones.
+        let mut first: Option<usize> = None;
+        for i in 0..runs.len() {
+            let Some((t, _)) = runs[i].as_slice().first() else {
+                continue;
+            };
+            if first.is_none_or(|f| *t < runs[f].as_slice()[0].0) {
+                first = Some(i);
+            }
+        }
+        let Some(f) = first else {
+            return out;
+        };
+        let Some((term, acc)) = runs[f].next() else {
+            return out;
+        };
+        let mut parts = vec![acc];
+        for run in &mut runs[f + 1..] {
+            if run.as_slice().first().is_some_and(|(t, _)| *t == term) {
+                parts.extend(run.next().map(|(_, acc)| acc));
+            }
+        }
+        out.push((term, parts));
+    }
 }
 
 /// The compiled browser runtime, committed so that a plain `cargo build` needs no wasm toolchain.
@@ -369,10 +459,10 @@ pub fn output_files(indexes: &[IndexData], default_lang: &str) -> Vec<crate::ren
     for data in indexes {
         let written = search_index::format::write(data);
         langs.push(format!("\"{}\":{}", data.lang, written.manifest));
-        files.extend(
+        files.par_extend(
             written
                 .files
-                .into_iter()
+                .into_par_iter()
                 .map(|f| crate::render::OutputFile {
                     path: format!("search/{}", f.name),
                     bytes: f.js(&data.lang),

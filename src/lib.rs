@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use diagnostics::Diagnostics;
 
 /// What a build or check is asked to do.
@@ -170,7 +172,7 @@ pub(crate) fn search_files(
     let indexes = site
         .config
         .languages
-        .iter()
+        .par_iter()
         .map(|lang| index::build_language(site, style, lang))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::Config;
@@ -152,6 +153,7 @@ pub fn load_cached(
 
     let content = root.join("content");
     let mut files = Vec::new();
+    let mut unread = Vec::new();
     let mut assets = Vec::new();
     if !content.is_dir() {
         diags.push(Diagnostic::error(code::IO, "no content/ folder").hint(
@@ -209,15 +211,34 @@ pub fn load_cached(
             continue;
         }
         if name.ends_with(".md") {
-            let text = match cache.as_deref_mut() {
-                Some(c) => c.read(root, &path, config.max_file_size, diags),
-                None => read_text(root, &path, config.max_file_size, diags).map(Arc::from),
-            };
-            if let Some(text) = text {
-                files.push(SourceFile { path, text });
+            match cache.as_deref_mut() {
+                Some(c) => {
+                    if let Some(text) = c.read(root, &path, config.max_file_size, diags) {
+                        files.push(SourceFile { path, text });
+                    }
+                }
+                None => unread.push(path),
             }
         } else {
             assets.push(path["content/".len()..].to_string());
+        }
+    }
+    // Without a cache (a build, not serve), files are read in parallel, in walk order.
+    let read: Vec<(String, Option<String>, Diagnostics)> = unread
+        .into_par_iter()
+        .map(|path| {
+            let mut d = Diagnostics::default();
+            let text = read_text(root, &path, config.max_file_size, &mut d);
+            (path, text, d)
+        })
+        .collect();
+    for (path, text, d) in read {
+        diags.append(d);
+        if let Some(text) = text {
+            files.push(SourceFile {
+                path,
+                text: text.into(),
+            });
         }
     }
     Some(Input {

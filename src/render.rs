@@ -781,16 +781,22 @@ pub fn render_selected(
         .collect();
     let jobs = paginate(jobs, site.config.page_size.max(1), &views, style);
     let selected = |job: &&Job| only.is_none_or(|o| o.selects(job));
-    let needed: HashSet<(Kind, String, String), foldhash::fast::RandomState> = jobs
-        .iter()
-        .filter(selected)
-        .flat_map(|j| {
-            j.lists.iter().flat_map(move |(_, kind, ids)| {
-                ids.iter()
-                    .map(move |id| (*kind, id.clone(), j.lang.clone()))
+    // A full build lists every entry somewhere: no need to collect which ones.
+    let needed: Vec<(Kind, String, String)> = if only.is_none() {
+        views.keys().cloned().collect()
+    } else {
+        let set: HashSet<(Kind, String, String), foldhash::fast::RandomState> = jobs
+            .iter()
+            .filter(selected)
+            .flat_map(|j| {
+                j.lists.iter().flat_map(move |(_, kind, ids)| {
+                    ids.iter()
+                        .map(move |id| (*kind, id.clone(), j.lang.clone()))
+                })
             })
-        })
-        .collect();
+            .collect();
+        set.into_iter().collect()
+    };
     // Each item is kept split at the root marker, so a list page joins the parts around its
     // own root instead of searching every item for the marker again.
     let fragments: FastMap<(Kind, String, String), (String, Vec<String>)> = needed
@@ -827,7 +833,8 @@ pub fn render_selected(
 
     // Every page the site has, rendered now or not.
     let mut page_paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
-    let rendered: Vec<Result<Page, Diagnostic>> = jobs
+    let render_pages = || -> Vec<Result<Page, Diagnostic>> {
+        jobs
         .par_iter()
         .filter(selected)
         .map(|job| {
@@ -882,7 +889,12 @@ pub fn render_selected(
                 None => Ok((path, Some(html))),
             }
         })
-        .collect();
+        .collect()
+    };
+    // The JSON export needs no page: it is made while the pages render.
+    let (rendered, export) = rayon::join(render_pages, || {
+        with_generated.then(|| crate::export::export(site, style))
+    });
 
     let mut out = Vec::with_capacity(16);
     let mut errors = Vec::new();
@@ -946,7 +958,7 @@ pub fn render_selected(
         path: "robots.txt".into(),
         bytes: robots.into_bytes(),
     });
-    out.extend(crate::export::export(site, style));
+    out.extend(export.unwrap_or_default());
     for (p, bytes) in &site.theme.static_files {
         out.push(OutputFile {
             path: format!("assets/{p}"),
@@ -1141,21 +1153,36 @@ fn paginate(
     views: &FastMap<(Kind, String, String), (String, Value)>,
     style: &UrlStyle,
 ) -> Vec<Job> {
-    let mut out = Vec::with_capacity(jobs.len());
-    for mut job in jobs {
-        for (_, kind, ids) in &mut job.lists {
-            let key = |id: &String| {
-                views
-                    .get(&(*kind, id.clone(), job.lang.clone()))
-                    .map(|f| f.0.clone())
-            };
-            ids.sort_by_cached_key(|id| (key(id).is_none(), key(id)));
-        }
-        let total = job.lists.first().map_or(0, |l| l.2.len());
-        if total <= page_size {
-            out.push(job);
-            continue;
-        }
+    // In parallel: at 10,000 entries the facet pages list some 350,000 entries to sort.
+    jobs.into_par_iter()
+        .flat_map_iter(|job| paginate_job(job, page_size, views, style))
+        .collect()
+}
+
+/// One job's lists sorted by their entries' sort keys and, when longer than a page, the job
+/// split into pages.
+fn paginate_job(
+    mut job: Job,
+    page_size: usize,
+    views: &FastMap<(Kind, String, String), (String, Value)>,
+    style: &UrlStyle,
+) -> Vec<Job> {
+    let mut key = (Kind::Method, String::new(), job.lang.clone());
+    for (_, kind, ids) in &mut job.lists {
+        key.0 = *kind;
+        // Entries without a view (none in this language) sort last.
+        ids.sort_by_cached_key(|id| {
+            id.clone_into(&mut key.1);
+            let sort = views.get(&key).map(|f| f.0.clone());
+            (sort.is_none(), sort)
+        });
+    }
+    let total = job.lists.first().map_or(0, |l| l.2.len());
+    if total <= page_size {
+        return vec![job];
+    }
+    let mut out = Vec::new();
+    {
         let pages = total.div_ceil(page_size);
         let page_path = |base: &str, k: usize| {
             if k == 1 {

