@@ -17,6 +17,10 @@ use tietopankki::{build, default_output, load, scaffold, schema, BuildOptions, O
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` of mimalloc 3 (the
+/// bindings name no constant for it; `tests/alloc.rs` checks the place against its default).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
 #[derive(Parser)]
 #[command(
     name = "tietopankki",
@@ -125,6 +129,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Freed memory stays with the process for reuse instead of going back to the system a
+    // second later: at 100,000 pages giving it back and faulting it in again (the kernel
+    // zeroing 2 MiB huge pages each time) was 12 % of the build's CPU time; 100k builds went
+    // from 41-45 s to 40 s, for 5 % more peak memory.
+    // SAFETY: sets a plain integer option of the allocator; any thread may.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
