@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::diagnostics::{code, suggest, Diagnostic};
 use crate::load::Input;
@@ -481,7 +483,11 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             m.entry(d.kind).or_default().insert(d.id.clone());
             m
         });
-    for d in &docs {
+    // Each document's own checks, in parallel: at 100,000 entries they took a second.
+    let checked: Vec<Vec<Diagnostic>> = docs
+        .par_iter()
+        .map(|d| {
+        let mut out = Vec::new();
         let here = |segs: &[Seg]| {
             yaml::locate(&d.fm_text, segs)
                 .map(|(l, c, n)| (l + d.fm_offset, c, n))
@@ -491,7 +497,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             let json = d.front.to_json();
             for field in d.kind.required() {
                 if json.get(field).is_none_or(empty) {
-                    diags.push(
+                    out.push(
                         Diagnostic::error(code::MISSING_FIELD, format!("missing required field `{field}` in {} front matter", d.kind.name()))
                             .in_file(&d.path)
                             .at(1, 1, 3)
@@ -505,7 +511,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                         .as_deref()
                         .is_none_or(|s| s.trim().is_empty())
                 {
-                    diags.push(
+                    out.push(
                         Diagnostic::error(code::NO_EVIDENCE, "method has no `evidence` and no `evidence_note`")
                             .in_file(&d.path)
                             .at(1, 1, 3)
@@ -518,7 +524,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             if let (Some(lo), Some(hi)) = (m.age_min, m.age_max) {
                 if lo > hi {
                     let (l, c, n) = here(&[Seg::Key("age_min")]);
-                    diags.push(
+                    out.push(
                         Diagnostic::error(
                             code::AGE_RANGE,
                             format!("age_min ({lo}) is above age_max ({hi})"),
@@ -535,7 +541,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             .filter(|(_, list, id)| vocab.get(list, id).is_none())
             .collect();
         more_of(
-            &mut diags,
+            &mut out,
             &d.path,
             code::UNKNOWN_VOCAB,
             unknown.len(),
@@ -554,7 +560,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                     .unwrap_or_else(|| {
                         format!("the ids of `{list}` are in content/vocabularies.yaml")
                     });
-                diags.push(
+                out.push(
                     Diagnostic::error(
                         code::UNKNOWN_VOCAB,
                         format!("unknown vocabulary id \"{id}\" in {field}"),
@@ -570,7 +576,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             .filter(|(_, url)| !paths::is_safe_url(url))
             .collect();
         more_of(
-            &mut diags,
+            &mut out,
             &d.path,
             code::UNSAFE_URL,
             unsafe_urls.len(),
@@ -586,7 +592,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                     })
                     .collect();
                 let (l, c, _) = here(&segs);
-                diags.push(
+                out.push(
                     Diagnostic::error(code::UNSAFE_URL, format!("unsafe URL `{url}`"))
                         .in_file(&d.path)
                         .at(l, c, url.chars().count())
@@ -599,7 +605,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
             .filter(|(_, kind, id)| !typed_ids.get(kind).is_some_and(|k| k.contains(id)))
             .collect();
         more_of(
-            &mut diags,
+            &mut out,
             &d.path,
             code::DANGLING_REF,
             dangling.len(),
@@ -619,7 +625,7 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                             config.section_of(kind).unwrap_or("")
                         )
                     });
-                diags.push(
+                out.push(
                     Diagnostic::error(
                         code::DANGLING_REF,
                         format!(
@@ -634,7 +640,10 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
                 );
             }
         }
-    }
+        out
+        })
+        .collect();
+    diags.extend(checked.into_iter().flatten());
 
     // Translations: merge over the original, so untranslated fields are written once. Only the
     // merged front matter is computed here; documents are moved, never copied.
@@ -788,40 +797,51 @@ pub fn link(input: Input, mut docs: Vec<Document>) -> (Option<Site>, Vec<Diagnos
         links.push(resolved);
     }
 
-    // Back-references and facets from the default-language entries.
-    let mut backrefs: HashMap<(Kind, String), BackRefs> = HashMap::new();
-    let mut facets: FacetIndex = BTreeMap::new();
-    for d in docs.iter().filter(|d| d.lang == default) {
-        for (_, kind, id) in entry_refs(&d.front) {
-            let b = backrefs.entry((kind, id)).or_default();
-            match d.kind {
-                Kind::Pathway => b.pathways.insert(d.id.clone()),
-                Kind::Centre => b.centres.insert(d.id.clone()),
-                Kind::Method => b.methods.insert(d.id.clone()),
-                Kind::Page => false,
-            };
-        }
-        for (slug, value) in facet_values(&d.front) {
-            if vocab
-                .get(
-                    FACETS
-                        .iter()
-                        .find(|f| f.slug == slug)
-                        .map(|f| f.list)
-                        .unwrap_or(""),
-                    &value,
-                )
-                .is_some()
-            {
-                facets
-                    .entry(slug)
-                    .or_default()
-                    .entry(value)
-                    .or_default()
-                    .insert((d.kind, d.id.clone()));
+    // Back-references and facets from the default-language entries; the facets one facet at a
+    // time in parallel (at 100,000 entries, 1.4 million facet values), beside the references.
+    let originals: Vec<&Document> = docs.iter().filter(|d| d.lang == default).collect();
+    let (backrefs, facets) = rayon::join(
+        || {
+            let mut backrefs: HashMap<(Kind, String), BackRefs> = HashMap::new();
+            for d in &originals {
+                for (_, kind, id) in entry_refs(&d.front) {
+                    let b = backrefs.entry((kind, id)).or_default();
+                    match d.kind {
+                        Kind::Pathway => b.pathways.insert(d.id.clone()),
+                        Kind::Centre => b.centres.insert(d.id.clone()),
+                        Kind::Method => b.methods.insert(d.id.clone()),
+                        Kind::Page => false,
+                    };
+                }
             }
-        }
-    }
+            backrefs
+        },
+        || {
+            let values: Vec<Vec<(&'static str, String)>> = originals
+                .par_iter()
+                .map(|d| facet_values(&d.front))
+                .collect();
+            let facets: FacetIndex = FACETS
+                .par_iter()
+                .map(|f| {
+                    let mut by_value: BTreeMap<String, BTreeSet<(Kind, String)>> = BTreeMap::new();
+                    for (d, values) in originals.iter().zip(&values) {
+                        for (_, value) in values.iter().filter(|(slug, _)| *slug == f.slug) {
+                            if vocab.get(f.list, value).is_some() {
+                                by_value
+                                    .entry(value.clone())
+                                    .or_default()
+                                    .insert((d.kind, d.id.clone()));
+                            }
+                        }
+                    }
+                    (f.slug, by_value)
+                })
+                .filter(|(_, by_value)| !by_value.is_empty())
+                .collect();
+            facets
+        },
+    );
 
     if diags
         .iter()
