@@ -384,6 +384,18 @@ fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> 
     }
     let mut docs: HashSet<usize> = inside.into_iter().collect();
     let mut lists = HashSet::new();
+    // Entries that kept their title and facet values keep their place in every list they are
+    // in: of a paginated list, only the page showing them changes.
+    let in_place = outside.iter().all(|&i| {
+        let (a, b) = (&before.docs[i], &site.docs[i]);
+        a.front.title() == b.front.title() && facet_values(&a.front) == facet_values(&b.front)
+    });
+    let entries = in_place.then(|| {
+        outside
+            .iter()
+            .map(|&i| (site.docs[i].kind, site.docs[i].id.clone()))
+            .collect()
+    });
     for &i in &outside {
         for s in [before, site] {
             docs.extend(dependents(s, i));
@@ -401,6 +413,7 @@ fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> 
         docs,
         generated: !outside.is_empty(),
         lists: Some(lists),
+        entries,
     })
 }
 

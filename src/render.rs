@@ -418,6 +418,10 @@ pub struct Selection {
     pub generated: bool,
     /// With `generated`, which list and facet value pages to render; `None`: all of them.
     pub lists: Option<HashSet<Listing>>,
+    /// Of those, only the pages listing one of these entries (kind, id): when the entries
+    /// changed in place (same title, so the same place in every list, and the same facet
+    /// values, so the same lists), no other page of a paginated list changes.
+    pub entries: Option<HashSet<(Kind, String)>>,
 }
 
 /// What a generated list page lists: a section's entries, or those with one facet value.
@@ -434,7 +438,15 @@ impl Selection {
             (Some(i), _, _) => {
                 self.docs.contains(&i) || (self.generated && job.template == "home.html")
             }
-            (None, Some(listing), Some(lists)) => self.generated && lists.contains(listing),
+            (None, Some(listing), Some(lists)) => {
+                self.generated
+                    && lists.contains(listing)
+                    && self.entries.as_ref().is_none_or(|entries| {
+                        job.lists.iter().any(|(_, kind, ids)| {
+                            ids.iter().any(|id| entries.contains(&(*kind, id.clone())))
+                        })
+                    })
+            }
             (None, _, _) => self.generated,
         }
     }

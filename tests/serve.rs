@@ -232,6 +232,20 @@ fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
                     )
                     .unwrap();
                 }
+                // A new title moves the entry in every list (page_size 1: to another page).
+                5 => {
+                    let p = dir.join("vahva-ryhma.md");
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let start = text.find("title: ").unwrap();
+                    let end = start + text[start..].find('\n').unwrap();
+                    let first = ["Aakkosten alussa", "Öisin", "Vahva ryhmä"][rng.next(3)];
+                    std::fs::write(
+                        &p,
+                        format!("{}title: {first} {tag}{}", &text[..start], &text[end..]),
+                    )
+                    .unwrap();
+                    front_only = true;
+                }
                 // Body-only edits: the fast path, which renders just the edited entry's pages.
                 6 | 7 => {
                     let file = ["vahva-ryhma.md", "vahva-ryhma.sv.md"][op - 6];
@@ -299,8 +313,10 @@ fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
             } else {
                 assert_eq!(rendered, pages, "step {tag} did not render the whole site");
             }
+            // After every step, not only at the end of a sequence: a later step that renders
+            // everything would hide a page this one left stale.
+            assert_equals_fresh_build(&server);
         }
-        assert_equals_fresh_build(&server);
     }
 }
 
