@@ -32,8 +32,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use diagnostics::Diagnostics;
 
 /// What a build or check is asked to do.
@@ -169,10 +167,12 @@ pub(crate) fn search_files(
     site: &link::Site,
     style: &render::UrlStyle,
 ) -> Result<Vec<render::OutputFile>, diagnostics::Diagnostic> {
+    // One language after another: each index is parallel inside, and side by side their
+    // writers' memory (128 MiB arenas each) broke a 2 GiB address-space limit (tests/bombs.rs).
     let indexes = site
         .config
         .languages
-        .par_iter()
+        .iter()
         .map(|lang| index::build_language(site, style, lang))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
