@@ -156,61 +156,59 @@ fn document<'a>(
     i: usize,
     d: &'a crate::parse::Document,
 ) -> Indexed<'a> {
-    {
-        let title = d.front.title().unwrap_or(&d.id).to_string();
-        let summary = d.front.summary().unwrap_or("").to_string();
-        let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
-        let mut body = Cow::Borrowed(&*d.body.text);
-        if let FrontMatter::Page(p) = &d.front {
-            for t in &p.glossary {
-                body.to_mut()
-                    .push_str(&format!("\n{}: {}", t.term, t.definition));
-            }
+    let title = d.front.title().unwrap_or(&d.id).to_string();
+    let summary = d.front.summary().unwrap_or("").to_string();
+    let headings: Vec<&str> = d.body.headings.iter().map(|h| h.text.as_str()).collect();
+    let mut body = Cow::Borrowed(&*d.body.text);
+    if let FrontMatter::Page(p) = &d.front {
+        for t in &p.glossary {
+            body.to_mut()
+                .push_str(&format!("\n{}: {}", t.term, t.definition));
         }
-        if let FrontMatter::Pathway(p) = &d.front {
-            for s in &p.steps {
-                body.to_mut().push_str(&format!(
-                    "\n{}. {}",
-                    s.title,
-                    s.description.as_deref().unwrap_or("")
-                ));
-            }
+    }
+    if let FrontMatter::Pathway(p) = &d.front {
+        for s in &p.steps {
+            body.to_mut().push_str(&format!(
+                "\n{}. {}",
+                s.title,
+                s.description.as_deref().unwrap_or("")
+            ));
         }
-        let mut facets: Vec<String> = facet_values(&d.front)
-            .into_iter()
-            .map(|(f, v)| format!("{f}:{v}"))
-            .collect();
-        facets.push(format!("tyyppi:{}", d.kind.name()));
-        if d.kind == Kind::Method {
-            if let Some(b) = site.backrefs.get(&(Kind::Method, d.id.clone())) {
-                facets.extend(b.centres.iter().map(|c| format!("keskus:{c}")));
-            }
+    }
+    let mut facets: Vec<String> = facet_values(&d.front)
+        .into_iter()
+        .map(|(f, v)| format!("{f}:{v}"))
+        .collect();
+    facets.push(format!("tyyppi:{}", d.kind.name()));
+    if d.kind == Kind::Method {
+        if let Some(b) = site.backrefs.get(&(Kind::Method, d.id.clone())) {
+            facets.extend(b.centres.iter().map(|c| format!("keskus:{c}")));
         }
-        if let FrontMatter::Centre(_) = &d.front {
-            facets.push(format!("keskus:{}", d.id));
-        }
-        facets.sort();
-        facets.dedup();
-        // Only the first EXCERPT_CHARS characters are ever stored.
-        let excerpt: String = summary
-            .chars()
-            .chain((!summary.is_empty()).then_some(' '))
-            .chain(body.chars().map(|c| if c == '\n' { ' ' } else { c }))
-            .take(EXCERPT_CHARS)
-            .collect();
-        Indexed {
-            meta: DocMeta {
-                url: style.link(&site.urls[i]),
-                title: title.clone(),
-                kind: d.kind.name().to_string(),
-                excerpt,
-                facets,
-            },
-            title,
-            headings: headings.join("\n"),
-            summary,
-            body,
-        }
+    }
+    if let FrontMatter::Centre(_) = &d.front {
+        facets.push(format!("keskus:{}", d.id));
+    }
+    facets.sort();
+    facets.dedup();
+    // Only the first EXCERPT_CHARS characters are ever stored.
+    let excerpt: String = summary
+        .chars()
+        .chain((!summary.is_empty()).then_some(' '))
+        .chain(body.chars().map(|c| if c == '\n' { ' ' } else { c }))
+        .take(EXCERPT_CHARS)
+        .collect();
+    Indexed {
+        meta: DocMeta {
+            url: style.link(&site.urls[i]),
+            title: title.clone(),
+            kind: d.kind.name().to_string(),
+            excerpt,
+            facets,
+        },
+        title,
+        headings: headings.join("\n"),
+        summary,
+        body,
     }
 }
 
@@ -380,6 +378,9 @@ fn walk_field(
     let mut stream = inverted.terms().stream()?;
     let mut out = Vec::new();
     let mut buf = Vec::new();
+    // Body first (from 0), since most positions are there and small numbers encode short;
+    // then summary, headings, title.
+    let offset = (FIELDS.len() - 1 - k) as u32 * FIELD_GAP;
     while stream.advance() {
         let Ok(term) = std::str::from_utf8(stream.key()) else {
             continue;
@@ -400,9 +401,6 @@ fn walk_field(
             let o = ords.first(doc).unwrap_or(0) as u32;
             scores.push((o, weight * postings.term_freq() as f32 / norm));
             if is_stem {
-                // Body first (from 0), since most positions are there and small numbers encode
-                // short; then summary, headings, title.
-                let offset = (FIELDS.len() - 1 - k) as u32 * FIELD_GAP;
                 postings.positions_with_offset(offset, &mut buf);
                 positions.extend(buf.iter().map(|&p| (o, p)));
             }

@@ -442,8 +442,11 @@ impl Selection {
                 self.generated
                     && lists.contains(listing)
                     && self.entries.as_ref().is_none_or(|entries| {
-                        job.lists.iter().any(|(_, kind, ids)| {
-                            ids.iter().any(|id| entries.contains(&(*kind, id.clone())))
+                        // Few entries, many ids: compare in place instead of a key per id.
+                        entries.iter().any(|(kind, id)| {
+                            job.lists
+                                .iter()
+                                .any(|(_, k, ids)| k == kind && ids.contains(id))
                         })
                     })
             }
@@ -1228,56 +1231,54 @@ fn paginate_job(
         return vec![job];
     }
     let mut out = Vec::new();
-    {
-        let pages = total.div_ceil(page_size);
-        let page_path = |base: &str, k: usize| {
-            if k == 1 {
-                base.to_string()
-            } else {
-                format!("{base}sivu/{k}/")
-            }
+    let pages = total.div_ceil(page_size);
+    let page_path = |base: &str, k: usize| {
+        if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}sivu/{k}/")
+        }
+    };
+    for (name, _, ids) in &job.lists {
+        job.data.insert(format!("{name}_count"), json!(ids.len()));
+    }
+    for k in 1..=pages {
+        let mut page = Job {
+            doc: job.doc,
+            listing: job.listing.clone(),
+            template: job.template,
+            path: page_path(&job.path, k),
+            lang: job.lang.clone(),
+            alternates: job
+                .alternates
+                .iter()
+                .map(|(l, p)| (l.clone(), page_path(p, k)))
+                .collect(),
+            data: job.data.clone(),
+            lists: job
+                .lists
+                .iter()
+                .enumerate()
+                .map(|(i, (name, kind, ids))| {
+                    let ids = match (i, k) {
+                        (0, _) => ids[(k - 1) * page_size..(k * page_size).min(total)].to_vec(),
+                        (_, 1) => ids.clone(),
+                        _ => Vec::new(),
+                    };
+                    (*name, *kind, ids)
+                })
+                .collect(),
         };
-        for (name, _, ids) in &job.lists {
-            job.data.insert(format!("{name}_count"), json!(ids.len()));
-        }
-        for k in 1..=pages {
-            let mut page = Job {
-                doc: job.doc,
-                listing: job.listing.clone(),
-                template: job.template,
-                path: page_path(&job.path, k),
-                lang: job.lang.clone(),
-                alternates: job
-                    .alternates
-                    .iter()
-                    .map(|(l, p)| (l.clone(), page_path(p, k)))
-                    .collect(),
-                data: job.data.clone(),
-                lists: job
-                    .lists
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, kind, ids))| {
-                        let ids = match (i, k) {
-                            (0, _) => ids[(k - 1) * page_size..(k * page_size).min(total)].to_vec(),
-                            (_, 1) => ids.clone(),
-                            _ => Vec::new(),
-                        };
-                        (*name, *kind, ids)
-                    })
-                    .collect(),
-            };
-            page.data.insert(
-                "pagination".into(),
-                json!({
-                    "current": k,
-                    "total": pages,
-                    "previous": (k > 1).then(|| style.link(&page_path(&job.path, k - 1))),
-                    "next": (k < pages).then(|| style.link(&page_path(&job.path, k + 1))),
-                }),
-            );
-            out.push(page);
-        }
+        page.data.insert(
+            "pagination".into(),
+            json!({
+                "current": k,
+                "total": pages,
+                "previous": (k > 1).then(|| style.link(&page_path(&job.path, k - 1))),
+                "next": (k < pages).then(|| style.link(&page_path(&job.path, k + 1))),
+            }),
+        );
+        out.push(page);
     }
     out
 }
