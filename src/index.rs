@@ -5,19 +5,25 @@
 //! dictionary and postings once, computes BM25F over the weighted fields, and stores one
 //! quantized impact per (term, document), so ranking needs no lengths in the browser. Word
 //! positions of stem terms go to separate files that only quoted phrases load.
+//!
+//! `serve` keeps each language's tantivy index ([`LangIndex`]) between saves: a save
+//! re-indexes only the documents whose text changed, and the export then runs as in a build,
+//! so the served index is the build's byte for byte.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use search_index::analyzer::{words, Analyzer, Lang};
 use search_index::format::{DocMeta, IndexData, Posting, EXCERPT_CHARS, FIELD_GAP};
 use tantivy::postings::Postings;
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{doc, DocSet, Index, TERMINATED};
+use tantivy::{doc, DocSet, Index, IndexWriter, Term, TERMINATED};
 
 use crate::link::{facet_values, Site};
 use crate::model::{FrontMatter, Kind};
@@ -39,6 +45,11 @@ const B: f32 = 0.75;
 /// stems the (document, position) pairs.
 type TermAcc = (Vec<(u32, f32)>, Vec<(u32, u32)>);
 
+/// Marks a folded surface form in tantivy's dictionary, so that the stems (whose positions
+/// phrases need) are known from the index itself, and stay right when documents are replaced.
+/// No word holds it: words are letters and digits. The export removes it.
+const SURFACE: char = '\u{1}';
+
 /// Wraps the shared analyzer as a tantivy tokenizer; each clone keeps its own stem cache,
 /// so every distinct word form is stemmed once per indexing thread, and its own token buffer,
 /// whose strings are reused from field to field (eight million words at 10,000 pages would
@@ -46,11 +57,10 @@ type TermAcc = (Vec<(u32, f32)>, Vec<(u32, u32)>);
 #[derive(Clone)]
 struct SharedTokenizer {
     analyzer: Arc<Analyzer>,
-    /// Word form → (stem, folded surface form). foldhash, seeded per process: SipHash was a
-    /// third of the tokenizer's time, and a seed keeps crafted collisions out.
+    /// Word form → (stem, folded surface form marked with [`SURFACE`]). foldhash, seeded per
+    /// process: SipHash was a third of the tokenizer's time, and a seed keeps crafted
+    /// collisions out.
     cache: HashMap<String, (String, Option<String>), foldhash::fast::RandomState>,
-    /// Every term that was some word's stem: the terms whose positions phrases need.
-    stems: Arc<Mutex<HashSet<String>>>,
     buffer: Vec<Token>,
 }
 
@@ -59,7 +69,6 @@ impl SharedTokenizer {
         SharedTokenizer {
             analyzer: Arc::new(Analyzer::new(Lang::from_code(lang))),
             cache: HashMap::default(),
-            stems: Arc::default(),
             buffer: Vec::new(),
         }
     }
@@ -94,17 +103,13 @@ impl Tokenizer for SharedTokenizer {
                 Some(terms) => terms,
                 None => {
                     let t = self.analyzer.word(word);
-                    if let Ok(mut stems) = self.stems.lock() {
-                        if !stems.contains(&t.stem) {
-                            stems.insert(t.stem.clone());
-                        }
-                    }
+                    let surface = t.surface.map(|s| format!("{SURFACE}{s}"));
                     if self.cache.len() >= 200_000 {
                         self.cache.clear();
                     }
                     self.cache
                         .entry(word.to_string())
-                        .or_insert((t.stem, t.surface))
+                        .or_insert((t.stem, surface))
                 }
             };
             // The surface form goes in at the same position as the stem, so `aiti` meets `äiti`.
@@ -214,144 +219,242 @@ fn document<'a>(
 
 /// Builds the tantivy index of `lang` and exports it.
 pub fn build_language(site: &Site, style: &UrlStyle, lang: &str) -> tantivy::Result<IndexData> {
-    let docs = documents(site, style, lang);
-    let tokenizer_name = format!("tietopankki_{lang}");
-    let mut builder = Schema::builder();
-    let indexing = TextFieldIndexing::default()
-        .set_tokenizer(&tokenizer_name)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let fields: Vec<(Field, f32)> = FIELDS
-        .iter()
-        .map(|(name, w)| {
-            (
-                builder.add_text_field(
-                    name,
-                    TextOptions::default().set_indexing_options(indexing.clone()),
-                ),
-                *w,
-            )
-        })
-        .collect();
-    let ord = builder.add_u64_field("ord", FAST);
-    let index = Index::create_in_ram(builder.build());
-    let tokenizer = SharedTokenizer::new(lang);
-    let stems = Arc::clone(&tokenizer.stems);
-    index.tokenizers().register(&tokenizer_name, tokenizer);
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
-    let mut writer = index.writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
-    for (i, d) in docs.iter().enumerate() {
-        writer.add_document(doc!(
-            fields[0].0 => d.title.as_str(),
-            fields[1].0 => d.headings.as_str(),
-            fields[2].0 => d.summary.as_str(),
-            fields[3].0 => &*d.body,
-            ord => i as u64,
-        ))?;
-    }
-    writer.commit()?;
-    let searcher = index.reader()?.searcher();
+    Ok(LangIndex::new(lang, false)?.update(site, style)?.0)
+}
 
-    // Per (term, doc): the BM25F-normalised, weighted term frequency summed over fields.
-    // Average field lengths over the whole index, not per segment: how the writer's threads
-    // split documents into segments must not change a single score.
-    let mut avg = vec![0u64; fields.len()];
-    for segment in searcher.segment_readers() {
-        for (k, &(field, _)) in fields.iter().enumerate() {
-            let norms = segment.get_fieldnorms_reader(field)?;
-            avg[k] += (0..segment.max_doc())
-                .map(|d| u64::from(norms.fieldnorm(d)))
-                .sum::<u64>();
+/// One language's tantivy index and what it holds, kept by `serve` from save to save.
+pub struct LangIndex {
+    lang: String,
+    index: Index,
+    /// title, headings, summary, body with their weights.
+    fields: Vec<(Field, f32)>,
+    /// The document's number in the export (its place in [`documents`]).
+    ord: Field,
+    /// When kept: per document, a hash of the text it was indexed with; `None` in a build,
+    /// which indexes once and need not hash 600 MB of text at 100,000 pages.
+    texts: Option<Vec<blake3::Hash>>,
+}
+
+impl LangIndex {
+    /// An empty index of `lang`; `kept` when it will be updated again.
+    pub fn new(lang: &str, kept: bool) -> tantivy::Result<LangIndex> {
+        let tokenizer_name = format!("tietopankki_{lang}");
+        let mut builder = Schema::builder();
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(&tokenizer_name)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let fields: Vec<(Field, f32)> = FIELDS
+            .iter()
+            .map(|(name, w)| {
+                (
+                    builder.add_text_field(
+                        name,
+                        TextOptions::default().set_indexing_options(indexing.clone()),
+                    ),
+                    *w,
+                )
+            })
+            .collect();
+        // Indexed too, so that `serve` can delete a document by its number.
+        let ord = builder.add_u64_field("ord", FAST | INDEXED);
+        let index = Index::create_in_ram(builder.build());
+        index
+            .tokenizers()
+            .register(&tokenizer_name, SharedTokenizer::new(lang));
+        Ok(LangIndex {
+            lang: lang.to_string(),
+            index,
+            fields,
+            ord,
+            texts: kept.then(Vec::new),
+        })
+    }
+
+    /// Brings the index up to `site` and exports it; also how many documents were (re)indexed.
+    /// A kept index re-indexes only the documents whose text changed, unless the documents
+    /// themselves changed (one added, removed or moved) or most of them did: then it starts over.
+    pub fn update(&mut self, site: &Site, style: &UrlStyle) -> tantivy::Result<(IndexData, usize)> {
+        let docs = documents(site, style, &self.lang);
+        let texts: Option<Vec<blake3::Hash>> = self
+            .texts
+            .as_ref()
+            .map(|_| docs.par_iter().map(Indexed::text_hash).collect());
+        let changed: Option<Vec<usize>> = match (&self.texts, &texts) {
+            (Some(before), Some(now)) if before.len() == now.len() => {
+                let changed: Vec<usize> = (0..now.len()).filter(|&i| before[i] != now[i]).collect();
+                (changed.len() * 2 <= now.len()).then_some(changed)
+            }
+            _ => None,
+        };
+        let indexed = match changed {
+            Some(changed) => {
+                // One thread and the smallest arena: a save changes a document or a few.
+                let mut writer: IndexWriter = self.index.writer_with_num_threads(1, 15_000_000)?;
+                for &i in &changed {
+                    writer.delete_term(Term::from_field_u64(self.ord, i as u64));
+                    self.add(&writer, &docs[i], i)?;
+                }
+                writer.commit()?;
+                writer.wait_merging_threads()?;
+                changed.len()
+            }
+            None => {
+                *self = LangIndex::new(&self.lang, self.texts.is_some())?;
+                let threads = std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+                    .min(4);
+                let mut writer: IndexWriter = self
+                    .index
+                    .writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+                for (i, d) in docs.iter().enumerate() {
+                    self.add(&writer, d, i)?;
+                }
+                writer.commit()?;
+                docs.len()
+            }
+        };
+        if let Some(texts) = texts {
+            self.texts = Some(texts);
+        }
+        let data = self.export(docs.into_iter().map(|d| d.meta).collect())?;
+        Ok((data, indexed))
+    }
+
+    fn add(&self, writer: &IndexWriter, d: &Indexed, i: usize) -> tantivy::Result<()> {
+        let f = &self.fields;
+        writer.add_document(doc!(
+            f[0].0 => d.title.as_str(),
+            f[1].0 => d.headings.as_str(),
+            f[2].0 => d.summary.as_str(),
+            f[3].0 => &*d.body,
+            self.ord => i as u64,
+        ))?;
+        Ok(())
+    }
+
+    /// Walks the term dictionaries and postings of the live documents once and computes each
+    /// term's quantized BM25F impacts and its positions.
+    fn export(&self, docs: Vec<DocMeta>) -> tantivy::Result<IndexData> {
+        let searcher = self.index.reader()?.searcher();
+        let fields = &self.fields;
+        // Per (term, doc): the BM25F-normalised, weighted term frequency summed over fields.
+        // Average field lengths over the whole index, not per segment: how the writer's threads
+        // split documents into segments must not change a single score.
+        let mut avg = vec![0u64; fields.len()];
+        for segment in searcher.segment_readers() {
+            for (k, &(field, _)) in fields.iter().enumerate() {
+                let norms = segment.get_fieldnorms_reader(field)?;
+                avg[k] += (0..segment.max_doc())
+                    .filter(|&d| !segment.is_deleted(d))
+                    .map(|d| u64::from(norms.fieldnorm(d)))
+                    .sum::<u64>();
+            }
+        }
+        let avg: Vec<f32> = avg
+            .into_iter()
+            .map(|total| (total as f32 / docs.len().max(1) as f32).max(1.0))
+            .collect();
+        // Per segment and field, in parallel: each term of the field's dictionary, in term
+        // order, with (document, weighted normalised tf) and, for stems, the (document,
+        // position) pairs; surface forms and stems in two runs.
+        let segments = searcher.segment_readers();
+        let walks: Vec<(&tantivy::SegmentReader, usize)> = segments
+            .iter()
+            .flat_map(|segment| (0..fields.len()).map(move |k| (segment, k)))
+            .collect();
+        let runs = walks
+            .into_par_iter()
+            .map(|(segment, k)| walk_field(segment, fields[k], k, avg[k]))
+            .collect::<tantivy::Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let n = docs.len() as f32;
+        let mut scored: Vec<Scored> = merge_runs(runs)
+            .into_par_iter()
+            .map(|(term, parts)| score(term, parts, n))
+            .collect();
+        let max = scored.iter().map(|s| s.max).fold(0f32, f32::max);
+        let positions: BTreeMap<String, Vec<(u32, u32)>> = scored
+            .iter_mut()
+            .filter(|s| !s.positions.is_empty())
+            .map(|s| (s.term.clone(), std::mem::take(&mut s.positions)))
+            .collect();
+        let terms: Vec<(String, Vec<Posting>)> = scored
+            .into_par_iter()
+            .map(|Scored { term, per_doc, .. }| {
+                let postings = per_doc
+                    .into_iter()
+                    .map(|(doc, s)| Posting {
+                        doc,
+                        impact: ((s / max.max(f32::MIN_POSITIVE)) * 255.0)
+                            .round()
+                            .clamp(1.0, 255.0) as u8,
+                    })
+                    .collect();
+                (term, postings)
+            })
+            .collect();
+        Ok(IndexData {
+            lang: self.lang.clone(),
+            docs,
+            terms: terms.into_iter().collect(),
+            positions,
+        })
+    }
+}
+
+impl Indexed<'_> {
+    /// What the tantivy index holds of the document (its metadata is exported afresh each time).
+    fn text_hash(&self) -> blake3::Hash {
+        let mut h = blake3::Hasher::new();
+        for part in [&*self.title, &self.headings, &self.summary, &self.body] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.finalize()
+    }
+}
+
+/// One term's BM25F score per document, from its parts in segment then field order.
+fn score(term: String, parts: Vec<TermAcc>, n: f32) -> Scored {
+    // The runs in segment then field order, stably sorted by document: a document's fields
+    // stay in field order, so its sum is the same float every build.
+    let mut per_field = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut pos = Vec::new();
+    for (scores, positions) in parts {
+        per_field.extend(scores);
+        pos.extend(positions);
+    }
+    per_field.sort_by_key(|(d, _)| *d);
+    let mut per_doc: Vec<(u32, f32)> = Vec::with_capacity(per_field.len());
+    for (d, t) in per_field {
+        match per_doc.last_mut() {
+            Some((last, sum)) if *last == d => *sum += t,
+            _ => per_doc.push((d, t)),
         }
     }
-    let avg: Vec<f32> = avg
-        .into_iter()
-        .map(|total| (total as f32 / docs.len().max(1) as f32).max(1.0))
-        .collect();
-    let stems = std::mem::take(&mut *stems.lock().unwrap_or_else(|e| e.into_inner()));
-    // Per segment and field, in parallel: each term of the field's dictionary, in term order,
-    // with (document, weighted normalised tf) and, for stems, the (document, position) pairs.
-    let segments = searcher.segment_readers();
-    let walks: Vec<(&tantivy::SegmentReader, usize)> = segments
-        .iter()
-        .flat_map(|segment| (0..fields.len()).map(move |k| (segment, k)))
-        .collect();
-    let runs = walks
-        .into_par_iter()
-        .map(|(segment, k)| walk_field(segment, fields[k], k, avg[k], &stems))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    let n = docs.len() as f32;
-    let mut scored: Vec<Scored> = merge_runs(runs)
-        .into_par_iter()
-        .map(|(term, parts)| {
-            // The runs in segment then field order, stably sorted by document: a document's
-            // fields stay in field order, so its sum is the same float every build.
-            let mut per_field = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-            let mut pos = Vec::new();
-            for (scores, positions) in parts {
-                per_field.extend(scores);
-                pos.extend(positions);
-            }
-            per_field.sort_by_key(|(d, _)| *d);
-            let mut per_doc: Vec<(u32, f32)> = Vec::with_capacity(per_field.len());
-            for (d, t) in per_field {
-                match per_doc.last_mut() {
-                    Some((last, sum)) if *last == d => *sum += t,
-                    _ => per_doc.push((d, t)),
-                }
-            }
-            let df = per_doc.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut max = 0f32;
-            for (_, t) in per_doc.iter_mut() {
-                *t = idf * *t * (K1 + 1.0) / (*t + K1);
-                max = max.max(*t);
-            }
-            // A word as common as `ja` would cost a phrase hundreds of kilobytes of positions;
-            // it gets none and a phrase checks only the gap it fills, as search engines do with
-            // stop words ("lapsen ja perheen" = `lapsen`, any word, `perheen`).
-            if pos.len() > MAX_POSITIONS {
-                pos = Vec::new();
-            }
-            pos.sort();
-            Scored {
-                term,
-                per_doc,
-                positions: pos,
-                max,
-            }
-        })
-        .collect();
-    let max = scored.iter().map(|s| s.max).fold(0f32, f32::max);
-    let positions: BTreeMap<String, Vec<(u32, u32)>> = scored
-        .iter_mut()
-        .filter(|s| !s.positions.is_empty())
-        .map(|s| (s.term.clone(), std::mem::take(&mut s.positions)))
-        .collect();
-    let terms: Vec<(String, Vec<Posting>)> = scored
-        .into_par_iter()
-        .map(|Scored { term, per_doc, .. }| {
-            let postings = per_doc
-                .into_iter()
-                .map(|(doc, s)| Posting {
-                    doc,
-                    impact: ((s / max.max(f32::MIN_POSITIVE)) * 255.0)
-                        .round()
-                        .clamp(1.0, 255.0) as u8,
-                })
-                .collect();
-            (term, postings)
-        })
-        .collect();
-    let terms = terms.into_iter().collect();
-    Ok(IndexData {
-        lang: lang.to_string(),
-        docs: docs.into_iter().map(|d| d.meta).collect(),
-        terms,
-        positions,
-    })
+    let df = per_doc.len() as f32;
+    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+    let mut max = 0f32;
+    for (_, t) in per_doc.iter_mut() {
+        *t = idf * *t * (K1 + 1.0) / (*t + K1);
+        max = max.max(*t);
+    }
+    // A word as common as `ja` would cost a phrase hundreds of kilobytes of positions;
+    // it gets none and a phrase checks only the gap it fills, as search engines do with
+    // stop words ("lapsen ja perheen" = `lapsen`, any word, `perheen`).
+    if pos.len() > MAX_POSITIONS {
+        pos = Vec::new();
+    }
+    pos.sort();
+    Scored {
+        term,
+        per_doc,
+        positions: pos,
+        max,
+    }
 }
 
 /// One term's BM25F scores per document before quantization, its positions (empty when it
@@ -363,29 +466,32 @@ struct Scored {
     max: f32,
 }
 
-/// One field of one segment: each term in dictionary order with its (document, weighted
-/// normalised tf) pairs and, for stems, its (document, position) pairs.
+/// One field of one segment, as two runs: the surface forms, then the stems (which alone keep
+/// positions); each term in dictionary order with its (document, weighted normalised tf) pairs
+/// over live documents. A term only deleted documents hold is left out.
 fn walk_field(
     segment: &tantivy::SegmentReader,
     (field, weight): (Field, f32),
     k: usize,
     avg: f32,
-    stems: &HashSet<String>,
-) -> tantivy::Result<Vec<(String, TermAcc)>> {
+) -> tantivy::Result<[Vec<(String, TermAcc)>; 2]> {
     let ords = segment.fast_fields().u64("ord")?;
     let norms = segment.get_fieldnorms_reader(field)?;
     let inverted = segment.inverted_index(field)?;
     let mut stream = inverted.terms().stream()?;
-    let mut out = Vec::new();
+    let mut out: [Vec<(String, TermAcc)>; 2] = [Vec::new(), Vec::new()];
     let mut buf = Vec::new();
     // Body first (from 0), since most positions are there and small numbers encode short;
     // then summary, headings, title.
     let offset = (FIELDS.len() - 1 - k) as u32 * FIELD_GAP;
     while stream.advance() {
-        let Ok(term) = std::str::from_utf8(stream.key()) else {
+        let Ok(key) = std::str::from_utf8(stream.key()) else {
             continue;
         };
-        let is_stem = stems.contains(term);
+        let (term, is_stem) = match key.strip_prefix(SURFACE) {
+            Some(surface) => (surface, false),
+            None => (key, true),
+        };
         let option = if is_stem {
             IndexRecordOption::WithFreqsAndPositions
         } else {
@@ -396,17 +502,21 @@ fn walk_field(
         let mut positions = Vec::new();
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            let len = norms.fieldnorm(doc) as f32;
-            let norm = 1.0 - B + B * len / avg;
-            let o = ords.first(doc).unwrap_or(0) as u32;
-            scores.push((o, weight * postings.term_freq() as f32 / norm));
-            if is_stem {
-                postings.positions_with_offset(offset, &mut buf);
-                positions.extend(buf.iter().map(|&p| (o, p)));
+            if !segment.is_deleted(doc) {
+                let len = norms.fieldnorm(doc) as f32;
+                let norm = 1.0 - B + B * len / avg;
+                let o = ords.first(doc).unwrap_or(0) as u32;
+                scores.push((o, weight * postings.term_freq() as f32 / norm));
+                if is_stem {
+                    postings.positions_with_offset(offset, &mut buf);
+                    positions.extend(buf.iter().map(|&p| (o, p)));
+                }
             }
             doc = postings.advance();
         }
-        out.push((term.to_string(), (scores, positions)));
+        if !scores.is_empty() {
+            out[usize::from(is_stem)].push((term.to_string(), (scores, positions)));
+        }
     }
     Ok(out)
 }
@@ -514,7 +624,9 @@ pub fn analyze(lang: &str, text: &str) -> Vec<(String, Option<String>)> {
     while stream.advance() {
         let t = stream.token();
         match out.last_mut() {
-            Some((pos, _, surface)) if *pos == t.position => *surface = Some(t.text.clone()),
+            Some((pos, _, surface)) if *pos == t.position => {
+                *surface = Some(t.text.trim_start_matches(SURFACE).to_string())
+            }
             _ => out.push((t.position, t.text.clone(), None)),
         }
     }

@@ -28,6 +28,7 @@ pub mod vocab;
 pub mod write;
 pub mod yaml;
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -162,26 +163,41 @@ fn link_stage(
     (!out.diagnostics.has_errors()).then_some((site, root))
 }
 
-/// The static search index of every language, as files under `search/`.
+/// The static search index of every language, as files under `search/`, and how many
+/// documents were indexed. With `kept` (serve), each language's tantivy index is kept there
+/// and updated, so that only changed documents are indexed again.
 pub(crate) fn search_files(
     site: &link::Site,
     style: &render::UrlStyle,
-) -> Result<Vec<render::OutputFile>, diagnostics::Diagnostic> {
+    mut kept: Option<&mut BTreeMap<String, index::LangIndex>>,
+) -> Result<(Vec<render::OutputFile>, usize), diagnostics::Diagnostic> {
+    let langs = &site.config.languages;
+    if let Some(kept) = kept.as_deref_mut() {
+        kept.retain(|lang, _| langs.contains(lang));
+    }
+    let mut indexed = 0;
     // One language after another: each index is parallel inside, and side by side their
     // writers' memory (128 MiB arenas each) broke a 2 GiB address-space limit (tests/bombs.rs).
-    let indexes = site
-        .config
-        .languages
+    let indexes = langs
         .iter()
-        .map(|lang| index::build_language(site, style, lang))
-        .collect::<Result<Vec<_>, _>>()
+        .map(|lang| {
+            let (data, n) = match kept.as_deref_mut() {
+                Some(kept) => match kept.entry(lang.clone()) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(index::LangIndex::new(lang, true)?),
+                }
+                .update(site, style)?,
+                None => index::LangIndex::new(lang, false)?.update(site, style)?,
+            };
+            indexed += n;
+            Ok(data)
+        })
+        .collect::<tantivy::Result<Vec<_>>>()
         .map_err(|e| {
             diagnostics::Diagnostic::error(diagnostics::code::WRITE, format!("search index: {e}"))
         })?;
-    Ok(index::output_files(
-        &indexes,
-        site.config.default_language(),
-    ))
+    let files = index::output_files(&indexes, site.config.default_language());
+    Ok((files, indexed))
 }
 
 /// Runs the pipeline up to the complete set of output files, in memory (what `build` writes
@@ -226,8 +242,8 @@ fn build_into(
         out.files = files.len() + streamed;
         return (out, Some(files));
     }
-    match search_files(&site, &style) {
-        Ok(f) => files.extend(f),
+    match search_files(&site, &style, None) {
+        Ok((f, _)) => files.extend(f),
         Err(d) => {
             out.diagnostics.push(d);
             return (out, None);

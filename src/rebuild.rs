@@ -21,13 +21,14 @@
 //! The search index comes last ([`Rebuilder::search`]), after the pages are served; `serve`
 //! holds requests for it until it is in, so nothing stale is ever served.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use blake3::Hash;
 
 use crate::diagnostics::Diagnostic;
+use crate::index::LangIndex;
 use crate::link::{facet_values, references, Site};
 use crate::load::{Input, ReadCache};
 use crate::model::Kind;
@@ -86,6 +87,8 @@ pub struct Rebuilder {
     /// Whether anything but contents of known Markdown files changed: then the next rebuild
     /// loads the whole site again.
     walk: bool,
+    /// Each language's search index, updated after each good rebuild.
+    indexes: BTreeMap<String, LangIndex>,
 }
 
 impl Rebuilder {
@@ -101,6 +104,7 @@ impl Rebuilder {
             file_of: HashMap::new(),
             touched: BTreeSet::new(),
             walk: true,
+            indexes: BTreeMap::new(),
         }
     }
 
@@ -344,11 +348,12 @@ impl Rebuilder {
         }
     }
 
-    /// The search index of the last good build: every file under `search/`.
-    pub fn search(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+    /// The search index of the last good build: every file under `search/`, and how many
+    /// documents were indexed again (those whose text changed since the last call, or all).
+    pub fn search(&mut self) -> Result<(Vec<OutputFile>, usize), Diagnostic> {
         match &self.last {
-            Some(last) => crate::search_files(&last.site, &last.style),
-            None => Ok(Vec::new()),
+            Some(last) => crate::search_files(&last.site, &last.style, Some(&mut self.indexes)),
+            None => Ok((Vec::new(), 0)),
         }
     }
 }

@@ -50,6 +50,8 @@ struct State {
     clients: Vec<Sender<String>>,
     /// Pages rendered by the last rebuild (all of them, or those of the edited documents).
     rendered: usize,
+    /// Documents the last rebuild indexed for search (all of them, or the edited ones).
+    indexed: usize,
 }
 
 /// The state and the signal that the search index is in.
@@ -183,9 +185,10 @@ fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
     let search = rebuilder.search();
     let mut s = shared.lock();
     let ok = match search {
-        Ok(files) => {
+        Ok((files, indexed)) => {
             s.files.retain(|path, _| !path.starts_with("search/"));
             insert(&mut s, files);
+            s.indexed = indexed;
             true
         }
         Err(d) => {
@@ -200,8 +203,9 @@ fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) -> bool {
     shared.search.notify_all();
     if ok {
         eprintln!(
-            "search index ready in {:.0} ms",
-            start.elapsed().as_secs_f64() * 1000.0
+            "search index ready in {:.0} ms ({} documents indexed)",
+            start.elapsed().as_secs_f64() * 1000.0,
+            s.indexed
         );
     }
     ok
@@ -258,7 +262,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     if url == "/__tietopankki/status" {
         // Answered once the search index is in, so that the file list is complete.
         let s = shared.lock_ready();
-        let body = serde_json::json!({"version": s.version, "ok": s.errors.is_none(), "rendered": s.rendered, "files": s.files.keys().collect::<Vec<_>>()});
+        let body = serde_json::json!({"version": s.version, "ok": s.errors.is_none(), "rendered": s.rendered, "indexed": s.indexed, "files": s.files.keys().collect::<Vec<_>>()});
         let _ = request.respond(
             Response::from_string(body.to_string())
                 .with_header(header("Content-Type", "application/json")),

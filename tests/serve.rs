@@ -299,7 +299,17 @@ fn random_edit_sequences_leave_the_served_site_equal_to_a_fresh_build() {
                 .iter()
                 .filter(|f| f.as_str().unwrap().ends_with(".html"))
                 .count() as u64;
+            // The search index takes in the edited documents only (a translation shows its
+            // original's summary); anything else indexes its language afresh.
+            let indexed = s["indexed"].as_u64().unwrap();
+            if body_only || front_only {
+                assert!(indexed <= 2, "step {tag} indexed {indexed} documents");
+            }
             if body_only {
+                assert_eq!(
+                    indexed, 1,
+                    "step {tag}: a body edit indexed {indexed} documents"
+                );
                 assert!(
                     (1..=2).contains(&rendered),
                     "step {tag}: a body edit rendered {rendered} pages, not just its own"
