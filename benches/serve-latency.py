@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Time from saving a method file to the reload event of `tietopankki serve`.
 
-Usage: serve-latency.py SITE_ROOT METHOD_FILE [runs] [body|summary]. Starts the release binary's serve on a
-free port, listens to /__tietopankki/events, appends a line to METHOD_FILE (or, with `summary`,
-rewrites its summary; restoring it after),
+Usage: serve-latency.py SITE_ROOT FILE [runs] [body|summary|template]. Starts the release
+binary's serve on a free port, listens to /__tietopankki/events, appends a line to FILE, a
+method (or, with `summary`, rewrites its summary; with `template`, FILE is a template of the
+site's theme and gets a comment in its content block; restoring it after),
 and prints each latency and the median in milliseconds: to the reload event (the page is new),
 and to the search index of the edit being served (/__tietopankki/status answers)."""
 
@@ -40,7 +41,9 @@ try:
         buf = b""
         start = time.perf_counter()
         with open(method, "w", encoding="utf-8") as f:
-            if mode == "summary":
+            if mode == "template":
+                f.write(original.replace("{% block content %}", f"{{% block content %}}<!-- {i} -->", 1))
+            elif mode == "summary":
                 f.write(re.sub(r"(?m)^summary: .*$", f"summary: Muokattu tiivistelmä {i}.", original, count=1))
             else:
                 f.write(original + f"\nMuokkaus {i}.\n")

@@ -15,11 +15,15 @@
 //!   pages linking to them), their section's list, the pages of their facet values before and
 //!   after, and the small generated pages and files (home, facet indexes, search page, feed,
 //!   sitemap, export, 404). Pages that no longer exist (a facet value no entry has) are dropped.
+//! - **Template edits** render the pages whose templates use the edited one (it, and those
+//!   extending, including or importing it); `entry.html`, on every list, renders everything.
+//!   **Static files of the theme** are copied again; no page is rendered.
 //! - **Anything else** (an added, removed or renamed file, a page (menu, list intros), config,
-//!   vocabularies, theme, assets) renders the whole site.
+//!   vocabularies, UI strings, assets) renders the whole site.
 //!
 //! The search index comes last ([`Rebuilder::search`]), after the pages are served; `serve`
-//! holds requests for it until it is in, so nothing stale is ever served.
+//! holds requests for it until it is in, so nothing stale is ever served. Each language's
+//! tantivy index is kept: only documents whose text changed are indexed again.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -33,17 +37,29 @@ use crate::link::{facet_values, references, Site};
 use crate::load::{Input, ReadCache};
 use crate::model::Kind;
 use crate::parse::{self, Document, ParseCache};
-use crate::render::{Listing, OutputFile, Selection, UrlStyle};
-use crate::{link_stage, load_stage, render, write, BuildOptions, Clock, Outcome};
+use crate::render::{Listing, OutputFile, Selection, UrlStyle, GENERATED_TEMPLATES};
+use crate::{link_stage, load_stage, render, theme, write, BuildOptions, Clock, Outcome};
 
 /// What the last good build was made of.
 struct Fingerprints {
-    /// Config, vocabularies, theme, assets and the list of content files.
-    global: Hash,
+    global: Global,
     /// Per document in `site.docs` order: what other pages can show of it.
     outside: Vec<Hash>,
     /// Per document: its body.
     inside: Vec<Hash>,
+}
+
+/// What a build is made of besides the content files' contents, in parts: a template or a
+/// static file of the theme can change without rendering everything.
+#[derive(Clone, PartialEq)]
+struct Global {
+    /// Config, vocabularies, UI strings, the names of the theme's files, assets and the list
+    /// of content files.
+    rest: Hash,
+    /// Each template's source.
+    templates: BTreeMap<String, Hash>,
+    /// The theme's static files.
+    statics: Hash,
 }
 
 /// The last good build, kept for the next rebuild and for the search index.
@@ -79,7 +95,7 @@ pub struct Rebuilder {
     config: String,
     last: Option<Last>,
     /// The last load, its assets and its global fingerprint, for rebuilds that need not walk.
-    loaded: Option<(Input, Vec<OutputFile>, Hash)>,
+    loaded: Option<(Input, Vec<OutputFile>, Global)>,
     /// Index of each content file in `loaded`'s files.
     file_of: HashMap<String, usize>,
     /// Markdown files whose contents changed since the last rebuild.
@@ -215,11 +231,11 @@ impl Rebuilder {
             clock.lap(out, "parse");
             (input, assets, global, changed)
         };
-        if self.bodies_only(global, &changed) {
+        if self.bodies_only(&global, &changed) {
             self.loaded = Some((input, assets, global));
             return self.swap_bodies(&changed, out, &mut clock);
         }
-        self.loaded = Some((input.clone(), assets.clone(), global));
+        self.loaded = Some((input.clone(), assets.clone(), global.clone()));
         let (docs, diags) = parse::from_cache(&input.files, &self.parsed);
         out.diagnostics.extend(diags);
         let (site, _) = link_stage(input, docs, out, &mut clock)?;
@@ -230,6 +246,14 @@ impl Rebuilder {
             .and_then(|last| selection(last, &prints, &site));
         let style = UrlStyle::new(&site.config.base_url, self.opts.relative_links);
         let (mut files, paths) = self.render(&site, &style, only.as_ref(), out, &mut clock)?;
+        // A render of generated pages copies them anyway.
+        let statics = self
+            .last
+            .as_ref()
+            .is_some_and(|l| l.prints.global.statics != prints.global.statics);
+        if statics && only.as_ref().is_some_and(|o| !o.generated) {
+            files.extend(render::theme_static_files(&site.theme));
+        }
         let own = site
             .docs
             .iter()
@@ -269,9 +293,9 @@ impl Rebuilder {
 
     /// Whether the `changed` content files changed in their bodies alone, that is all that
     /// changed since the last good build, and none of them has or had a diagnostic.
-    fn bodies_only(&self, global: Hash, changed: &[String]) -> bool {
+    fn bodies_only(&self, global: &Global, changed: &[String]) -> bool {
         self.last.as_ref().is_some_and(|last| {
-            last.prints.global == global && changed.iter().all(|path| self.body_only(last, path))
+            last.prints.global == *global && changed.iter().all(|path| self.body_only(last, path))
         })
     }
 
@@ -363,10 +387,12 @@ impl Rebuilder {
 /// their section's list, the pages of their facet values (before and now), and the other
 /// generated pages and files (home, facet indexes, search page, feed, sitemap, export). `None` (render everything) when the
 /// documents themselves, a page (its body is a list intro or a home, its title in the menu),
-/// or anything global changed.
+/// or anything global changed. An edited template renders the pages that use it (unless it is
+/// `entry.html`, on every list: then everything); an edited static file of the theme renders
+/// nothing (it is copied).
 fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> {
     let before = &last.site;
-    if last.prints.global != now.global
+    if last.prints.global.rest != now.global.rest
         || before.docs.len() != site.docs.len()
         || before
             .docs
@@ -414,12 +440,48 @@ fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> 
             );
         }
     }
+    let edited: Vec<&str> = now
+        .global
+        .templates
+        .iter()
+        .filter(|&(name, hash)| last.prints.global.templates.get(name) != Some(hash))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let templates = users(&site.theme.templates, &edited);
+    if templates.contains("entry.html") {
+        return None;
+    }
+    let overview = !outside.is_empty();
+    let generated = overview || GENERATED_TEMPLATES.iter().any(|&t| templates.contains(t));
     Some(Selection {
         docs,
-        generated: !outside.is_empty(),
+        generated,
+        overview,
         lists: Some(lists),
         entries,
+        templates,
     })
+}
+
+/// The templates that use one of `edited`: those and every template that extends, includes or
+/// imports one of them, however indirectly.
+fn users(templates: &BTreeMap<String, String>, edited: &[&str]) -> HashSet<String> {
+    let uses: Vec<(&String, Vec<String>)> = templates
+        .iter()
+        .map(|(name, source)| (name, theme::template_uses(source)))
+        .collect();
+    let mut out: HashSet<String> = edited.iter().map(|t| t.to_string()).collect();
+    loop {
+        let before = out.len();
+        for (name, used) in &uses {
+            if !out.contains(*name) && used.iter().any(|u| out.contains(u)) {
+                out.insert(name.to_string());
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
 }
 
 /// The documents whose pages show something of document `i` besides its body: itself and its
@@ -475,9 +537,21 @@ fn own_of(cache: &ParseCache, path: &str) -> Option<[Hash; 2]> {
 }
 
 /// Config, vocabularies, theme, assets and which content files there are.
-fn global_print(input: &Input, assets: &[OutputFile]) -> Hash {
+fn global_print(input: &Input, assets: &[OutputFile]) -> Global {
+    let theme = &input.theme;
     let mut global = blake3::Hasher::new();
-    global.update(format!("{:?}{:?}{:?}", input.config, input.vocab, input.theme).as_bytes());
+    global.update(
+        format!(
+            "{:?}{:?}{:?}{:?}{:?}{:?}",
+            input.config,
+            input.vocab,
+            theme.strings,
+            theme.dir,
+            theme.templates.keys().collect::<Vec<_>>(),
+            theme.static_files.keys().collect::<Vec<_>>()
+        )
+        .as_bytes(),
+    );
     for a in assets {
         global.update(a.path.as_bytes());
         global.update(blake3::hash(&a.bytes).as_bytes());
@@ -486,7 +560,20 @@ fn global_print(input: &Input, assets: &[OutputFile]) -> Hash {
         global.update(f.path.as_bytes());
         global.update(&[0]);
     }
-    global.finalize()
+    let mut statics = blake3::Hasher::new();
+    for bytes in theme.static_files.values() {
+        statics.update(&(bytes.len() as u64).to_le_bytes());
+        statics.update(bytes);
+    }
+    Global {
+        rest: global.finalize(),
+        templates: theme
+            .templates
+            .iter()
+            .map(|(name, source)| (name.clone(), blake3::hash(source.as_bytes())))
+            .collect(),
+        statics: statics.finalize(),
+    }
 }
 
 /// One document's fingerprints in the linked site: its own, with those of the original it was
@@ -507,7 +594,7 @@ fn doc_prints(site: &Site, cache: &ParseCache, i: usize) -> (Hash, Hash) {
     (o.finalize(), mine[1])
 }
 
-fn fingerprints(site: &Site, cache: &ParseCache, global: Hash) -> Fingerprints {
+fn fingerprints(site: &Site, cache: &ParseCache, global: Global) -> Fingerprints {
     let (outside, inside) = (0..site.docs.len())
         .map(|i| doc_prints(site, cache, i))
         .unzip();

@@ -409,20 +409,40 @@ fn merge_into(v: &mut Value, extra: Value) {
     }
 }
 
-/// What `serve` asks to render again (see [`crate::rebuild`]): the pages of `docs` and, with
-/// `generated`, every generated page (home, lists, facet pages, search page) and file (feed,
-/// sitemap, export, 404).
+/// What `serve` asks to render again (see [`crate::rebuild`]): the pages of `docs`; with
+/// `generated`, the generated files (feed, sitemap, export, 404) and the selected generated
+/// pages (lists, facet pages; with `overview`, the home, facet index and search pages).
 #[derive(Debug, Default)]
 pub struct Selection {
     pub docs: HashSet<usize>,
     pub generated: bool,
+    /// The pages that show every entry or count them (home, facet indexes, search page), when
+    /// what lists show of some entry changed.
+    pub overview: bool,
     /// With `generated`, which list and facet value pages to render; `None`: all of them.
     pub lists: Option<HashSet<Listing>>,
     /// Of those, only the pages listing one of these entries (kind, id): when the entries
     /// changed in place (same title, so the same place in every list, and the same facet
     /// values, so the same lists), no other page of a paginated list changes.
     pub entries: Option<HashSet<(Kind, String)>>,
+    /// Every page rendered with one of these templates (an edited template, or one that
+    /// extends, includes or imports it). Those of generated pages need `generated`.
+    pub templates: HashSet<String>,
 }
+
+/// The templates of generated pages and files: rendering any of them needs the generated part
+/// of a render. `entry.html` renders the list items on every list.
+pub const GENERATED_TEMPLATES: &[&str] = &[
+    "home.html",
+    "list.html",
+    "facets.html",
+    "facet.html",
+    "search.html",
+    "404.html",
+    "sitemap.xml",
+    "atom.xml",
+    "entry.html",
+];
 
 /// What a generated list page lists: a section's entries, or those with one facet value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -434,9 +454,12 @@ pub enum Listing {
 
 impl Selection {
     fn selects(&self, job: &Job) -> bool {
+        if self.templates.contains(job.template) {
+            return true;
+        }
         match (job.doc, &job.listing, &self.lists) {
             (Some(i), _, _) => {
-                self.docs.contains(&i) || (self.generated && job.template == "home.html")
+                self.docs.contains(&i) || (self.overview && job.template == "home.html")
             }
             (None, Some(listing), Some(lists)) => {
                 self.generated
@@ -450,7 +473,8 @@ impl Selection {
                         })
                     })
             }
-            (None, _, _) => self.generated,
+            (None, Some(_), None) => self.generated,
+            (None, None, _) => self.overview,
         }
     }
 }
@@ -552,7 +576,16 @@ pub fn render_selected(
         if d.kind == Kind::Page && d.is_index() && site.config.sections.contains_key(&d.dir) {
             continue; // a section's _index.md is the intro of its generated list page
         }
-        if !with_generated && only.is_some_and(|o| !o.docs.contains(&i)) {
+        let template = match (d.kind, d.dir.is_empty() && d.is_index()) {
+            (Kind::Method, _) => "method.html",
+            (Kind::Centre, _) => "centre.html",
+            (Kind::Pathway, _) => "pathway.html",
+            (Kind::Page, true) => "home.html",
+            (Kind::Page, false) => "page.html",
+        };
+        if !with_generated
+            && only.is_some_and(|o| !o.docs.contains(&i) && !o.templates.contains(template))
+        {
             continue;
         }
         let alternates = langs
@@ -564,13 +597,6 @@ pub fn render_selected(
                     .map(|&j| (l.clone(), site.urls[j].clone()))
             })
             .collect();
-        let template = match (d.kind, d.dir.is_empty() && d.is_index()) {
-            (Kind::Method, _) => "method.html",
-            (Kind::Centre, _) => "centre.html",
-            (Kind::Pathway, _) => "pathway.html",
-            (Kind::Page, true) => "home.html",
-            (Kind::Page, false) => "page.html",
-        };
         let mut data = Map::new();
         data.insert("doc_index".into(), json!(i));
         jobs.push(Job {
@@ -1009,18 +1035,25 @@ pub fn render_selected(
         bytes: robots.into_bytes(),
     });
     out.extend(export.unwrap_or_default());
-    for (p, bytes) in &site.theme.static_files {
-        out.push(OutputFile {
-            path: format!("assets/{p}"),
-            bytes: bytes.clone(),
-        });
-    }
+    out.extend(theme_static_files(&site.theme));
     if errors.is_empty() {
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((out, pages, page_paths))
     } else {
         Err(errors)
     }
+}
+
+/// The theme's static files, copied under `assets/`.
+pub fn theme_static_files(theme: &crate::theme::Theme) -> Vec<OutputFile> {
+    theme
+        .static_files
+        .iter()
+        .map(|(p, bytes)| OutputFile {
+            path: format!("assets/{p}"),
+            bytes: bytes.clone(),
+        })
+        .collect()
 }
 
 fn render_error(site: &Site, template: &str, path: &str, e: &tera::Error) -> Diagnostic {

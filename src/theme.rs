@@ -163,3 +163,51 @@ impl Theme {
         }
     }
 }
+
+/// The templates `source` extends, includes or imports: every quoted name in its `extends`,
+/// `include` and `import` tags (tera takes only literal names there). `serve` renders again
+/// the pages whose templates use an edited one.
+pub fn template_uses(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("{%") {
+        let after = &rest[start + 2..];
+        let end = after.find("%}").unwrap_or(after.len());
+        let tag = after[..end].trim_start_matches('-').trim_start();
+        if ["extends", "include", "import"]
+            .iter()
+            .any(|k| tag.starts_with(k))
+        {
+            let mut quoted = tag;
+            while let Some(i) = quoted.find(['"', '\'', '`']) {
+                let quote = quoted[i..].chars().next().unwrap_or('"');
+                let name = &quoted[i + 1..];
+                let Some(j) = name.find(quote) else {
+                    break;
+                };
+                out.push(name[..j].to_string());
+                quoted = &name[j + 1..];
+            }
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_uses;
+
+    #[test]
+    fn template_uses_names_extended_included_and_imported_templates() {
+        let source = r#"{% extends "base.html" %}
+{%- import 'macros.html' as m -%}
+{% block content %}{% include ["a.html", `b.html`] ignore missing %}{{ "x.html" }}{% endblock %}
+{% set y = "not-a-use.html" %}"#;
+        assert_eq!(
+            template_uses(source),
+            ["base.html", "macros.html", "a.html", "b.html"]
+        );
+        assert!(template_uses("{% extends \"unclosed").is_empty());
+    }
+}

@@ -24,7 +24,13 @@ impl Drop for Server {
 }
 
 fn start() -> Server {
+    start_with(|_| ())
+}
+
+/// Starts `serve` on a copy of the valid fixture site, changed by `prepare` first.
+fn start_with(prepare: impl FnOnce(&Path)) -> Server {
     let site = common::valid_site();
+    prepare(site.path());
     // One entry a list page, so that adding, removing and retitling entries moves list pages.
     let config = site.path().join("tietopankki.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
@@ -540,4 +546,110 @@ fn clients_that_leave_the_reload_stream_do_not_stop_reloads() {
         }
     }
     assert_eq!(get_within(&server.addr, "/", 10).map(|r| r.0), Some(200));
+}
+
+/// Replaces the first `from` in a file of the site with `to`.
+fn replace_in(site: &Path, file: &str, from: &str, to: &str) {
+    let p = site.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn template_edits_render_the_pages_that_use_them_and_no_others() {
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    let server = start_with(|site| common::copy_tree(&theme, &site.join("themes/default")));
+    let site = server.site.path().to_path_buf();
+    let mut version = status(&server.addr)["version"].as_u64().unwrap();
+    let pages = |s: &serde_json::Value| -> Vec<String> {
+        s["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .filter(|f| f.ends_with(".html"))
+            .collect()
+    };
+    // (template, text to replace, replacement holding a marker, whether every page changes)
+    let edits = [
+        (
+            "method.html",
+            "{% block content %}",
+            "{% block content %}<p>merkki-1</p>",
+            false,
+        ),
+        (
+            "list.html",
+            "{% block content %}",
+            "{% block content %}<p>merkki-2</p>",
+            false,
+        ),
+        ("method.html", "merkki-1", "merkki-3", false),
+        (
+            "sitemap.xml",
+            "</urlset>",
+            "<!-- merkki-4 --></urlset>",
+            false,
+        ),
+        (
+            "base.html",
+            "</title>",
+            "</title><meta name=\"merkki-5\">",
+            true,
+        ),
+    ];
+    for (template, from, to, all) in edits {
+        replace_in(
+            &site,
+            &format!("themes/default/templates/{template}"),
+            from,
+            to,
+        );
+        let s = settle(&server.addr, version);
+        version = s["version"].as_u64().unwrap();
+        assert_eq!(s["ok"], true, "editing {template} broke the build");
+        assert_equals_fresh_build(&server);
+        let pages = pages(&s);
+        let rendered = s["rendered"].as_u64().unwrap() as usize;
+        // The pages holding the marker are those of the template (checked against a fresh
+        // build above); only they were rendered (the 404 page counts when generated ones are).
+        let marker = to
+            .split(['<', '>', '"', ' '])
+            .find(|w| w.starts_with("merkki"))
+            .unwrap();
+        let marked = pages
+            .iter()
+            .filter(|p| {
+                String::from_utf8_lossy(&get(&server.addr, &format!("/{p}")).1).contains(marker)
+            })
+            .count();
+        let generated = usize::from(["list.html", "sitemap.xml"].contains(&template));
+        if all {
+            assert_eq!(rendered, pages.len(), "{template}");
+        } else {
+            assert!(
+                marked > 0 || template == "sitemap.xml",
+                "{template}'s edit is not shown"
+            );
+            assert_eq!(
+                rendered,
+                marked + generated,
+                "editing {template} rendered {rendered} pages; {marked} use it"
+            );
+        }
+        assert_eq!(
+            s["indexed"], 0,
+            "a template edit indexed documents for search"
+        );
+    }
+    // A static file of the theme is copied again; no page is rendered.
+    let css = site.join("themes/default/static/style.css");
+    let text = std::fs::read_to_string(&css).unwrap();
+    std::fs::write(&css, format!("{text}\n/* merkki-6 */\n")).unwrap();
+    let s = settle(&server.addr, version);
+    assert_eq!(s["rendered"], 0);
+    assert_equals_fresh_build(&server);
+    let served = get(&server.addr, "/assets/style.css").1;
+    assert!(String::from_utf8_lossy(&served).contains("merkki-6"));
 }
