@@ -287,6 +287,7 @@ impl LangIndex {
             _ => None,
         };
         let indexed = match changed {
+            Some(changed) if changed.is_empty() => 0,
             Some(changed) => {
                 // One thread and the smallest arena: a save changes a document or a few.
                 let mut writer: IndexWriter = self.index.writer_with_num_threads(1, 15_000_000)?;
