@@ -60,16 +60,37 @@ impl ReadCache {
         max: u64,
         diags: &mut Diagnostics,
     ) -> Option<Arc<str>> {
+        let (text, fresh) = self.lookup_or_read(root, path, max, diags);
+        if let Some(stamp) = fresh {
+            self.store(path, stamp, &text);
+        }
+        text
+    }
+
+    /// The text of `path`, and when it was read from disk (not cached), its time stamp (if
+    /// any) for [`ReadCache::store`]. Takes `&self`, so that many files can be looked up at once.
+    #[allow(clippy::type_complexity)]
+    fn lookup_or_read(
+        &self,
+        root: &Path,
+        path: &str,
+        max: u64,
+        diags: &mut Diagnostics,
+    ) -> (Option<Arc<str>>, Option<Option<(SystemTime, u64)>>) {
         let stamp = std::fs::metadata(root.join(path))
             .ok()
             .and_then(|m| Some((m.modified().ok()?, m.len())));
         if let (Some((time, len)), Some((t, l, text))) = (stamp, self.0.get(path)) {
             if time == *t && len == *l {
-                return Some(text.clone());
+                return (Some(text.clone()), None);
             }
         }
-        let text: Option<Arc<str>> = read_text(root, path, max, diags).map(Arc::from);
-        match (&text, stamp) {
+        let text = read_text(root, path, max, diags).map(Arc::from);
+        (text, Some(stamp))
+    }
+
+    fn store(&mut self, path: &str, stamp: Option<(SystemTime, u64)>, text: &Option<Arc<str>>) {
+        match (text, stamp) {
             (Some(t), Some((time, len))) => {
                 self.0.insert(path.to_string(), (time, len, t.clone()));
             }
@@ -77,7 +98,6 @@ impl ReadCache {
                 self.0.remove(path);
             }
         }
-        text
     }
 
     /// Forgets `path`, so that the next build reads it whatever its time stamp says.
@@ -211,34 +231,32 @@ pub fn load_cached(
             continue;
         }
         if name.ends_with(".md") {
-            match cache.as_deref_mut() {
-                Some(c) => {
-                    if let Some(text) = c.read(root, &path, config.max_file_size, diags) {
-                        files.push(SourceFile { path, text });
-                    }
-                }
-                None => unread.push(path),
-            }
+            unread.push(path);
         } else {
             assets.push(path["content/".len()..].to_string());
         }
     }
-    // Without a cache (a build, not serve), files are read in parallel, in walk order.
-    let read: Vec<(String, Option<String>, Diagnostics)> = unread
+    // In parallel, in walk order; `serve` takes unchanged files from its cache.
+    let max = config.max_file_size;
+    let shared = cache.as_deref();
+    let read: Vec<_> = unread
         .into_par_iter()
         .map(|path| {
             let mut d = Diagnostics::default();
-            let text = read_text(root, &path, config.max_file_size, &mut d);
-            (path, text, d)
+            let (text, fresh) = match shared {
+                Some(c) => c.lookup_or_read(root, &path, max, &mut d),
+                None => (read_text(root, &path, max, &mut d).map(Arc::from), None),
+            };
+            (path, text, fresh, d)
         })
         .collect();
-    for (path, text, d) in read {
+    for (path, text, fresh, d) in read {
         diags.append(d);
+        if let (Some(c), Some(stamp)) = (cache.as_deref_mut(), fresh) {
+            c.store(&path, stamp, &text);
+        }
         if let Some(text) = text {
-            files.push(SourceFile {
-                path,
-                text: text.into(),
-            });
+            files.push(SourceFile { path, text });
         }
     }
     Some(Input {
