@@ -453,6 +453,17 @@ pub enum Listing {
 }
 
 impl Selection {
+    /// Whether none of `job`'s pages can be selected: a list or facet value page whose listing
+    /// and template are not selected. Only its page paths matter then, not its order.
+    fn never_selects(&self, job: &Job) -> bool {
+        match (&job.listing, &self.lists) {
+            (Some(listing), Some(lists)) => {
+                !lists.contains(listing) && !self.templates.contains(job.template)
+            }
+            _ => false,
+        }
+    }
+
     fn selects(&self, job: &Job) -> bool {
         if self.templates.contains(job.template) {
             return true;
@@ -829,7 +840,7 @@ pub fn render_selected(
         .enumerate()
         .map(|(rank, (_, key, view))| (key, (rank as u32, view)))
         .collect();
-    let jobs = paginate(jobs, site.config.page_size.max(1), &views, style);
+    let jobs = paginate(jobs, site.config.page_size.max(1), &views, style, only);
     let selected = |job: &&Job| only.is_none_or(|o| o.selects(job));
     // A full build lists every entry somewhere: no need to collect which ones.
     let needed: Vec<(Kind, String, String)> = if only.is_none() {
@@ -1238,23 +1249,29 @@ fn paginate(
     page_size: usize,
     views: &FastMap<(Kind, String, String), (u32, Value)>,
     style: &UrlStyle,
+    only: Option<&Selection>,
 ) -> Vec<Job> {
-    // In parallel: at 10,000 entries the facet pages list some 350,000 entries to sort.
+    // In parallel: at 10,000 entries the facet pages list some 350,000 entries to sort. Lists
+    // none of whose pages will be rendered keep their order: `serve` needs only their paths.
     jobs.into_par_iter()
-        .flat_map_iter(|job| paginate_job(job, page_size, views, style))
+        .flat_map_iter(|job| {
+            let sort = only.is_none_or(|o| !o.never_selects(&job));
+            paginate_job(job, page_size, views, style, sort)
+        })
         .collect()
 }
 
-/// One job's lists sorted by their entries' sort keys and, when longer than a page, the job
-/// split into pages.
+/// One job's lists sorted by their entries' sort keys (when `sort`) and, when longer than a
+/// page, the job split into pages.
 fn paginate_job(
     mut job: Job,
     page_size: usize,
     views: &FastMap<(Kind, String, String), (u32, Value)>,
     style: &UrlStyle,
+    sort: bool,
 ) -> Vec<Job> {
     let mut key = (Kind::Method, String::new(), job.lang.clone());
-    for (_, kind, ids) in &mut job.lists {
+    for (_, kind, ids) in job.lists.iter_mut().filter(|_| sort) {
         key.0 = *kind;
         // Entries without a view (none in this language) sort last, in the order they came.
         ids.sort_by_cached_key(|id| {
