@@ -490,7 +490,7 @@ impl Selection {
     }
 }
 
-/// The entries' views and list items, looked up for every item of every list: foldhash, not
+/// The entries' ranks and list items, looked up for every item of every list: foldhash, not
 /// SipHash (seeded per process, so crafted ids cannot collide on purpose).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -819,32 +819,30 @@ pub fn render_selected(
         .filter(|d| d.kind != Kind::Page && d.lang == default && with_generated)
         .flat_map(|d| langs.iter().map(move |l| (d.kind, d.id.clone(), l.clone())))
         .collect();
-    // Each entry's view and its rank in list order (title, then id), then the list items of
-    // the lists to be rendered. Lists sort by the rank: comparing numbers, not titles, for
-    // the millions of list entries of a large bank's facet pages.
-    let mut sorted: Vec<(String, (Kind, String, String), Value)> = keys
+    // Each entry's rank in list order (the title its view shows, in lower case, then its id),
+    // then the list items of the lists to be rendered. Lists sort by the rank: comparing
+    // numbers, not titles, for the millions of list entries of a large bank's facet pages.
+    // Views are made only for the items rendered (after a save in `serve`, a few).
+    let mut sorted: Vec<(String, (Kind, String, String))> = keys
         .into_par_iter()
         .filter_map(|(kind, id, l)| {
-            let view = ctx.summary(kind, &id, &l)?;
-            let sort = format!(
-                "{}\u{0}{id}",
-                view["title"].as_str().unwrap_or("").to_lowercase()
-            );
-            Some((sort, (kind, id, l), view))
+            let i = site.find(kind, &id, &l)?;
+            let title = site.docs[i].front.title().unwrap_or(&id).to_lowercase();
+            Some((format!("{title}\u{0}{id}"), (kind, id, l)))
         })
         .collect();
     // Ties (the same title and id in another kind or language) never meet in one list.
     sorted.par_sort_by(|a, b| a.0.cmp(&b.0));
-    let views: FastMap<(Kind, String, String), (u32, Value)> = sorted
+    let ranks: FastMap<(Kind, String, String), u32> = sorted
         .into_par_iter()
         .enumerate()
-        .map(|(rank, (_, key, view))| (key, (rank as u32, view)))
+        .map(|(rank, (_, key))| (key, rank as u32))
         .collect();
-    let jobs = paginate(jobs, site.config.page_size.max(1), &views, style, only);
+    let jobs = paginate(jobs, site.config.page_size.max(1), &ranks, style, only);
     let selected = |job: &&Job| only.is_none_or(|o| o.selects(job));
     // A full build lists every entry somewhere: no need to collect which ones.
     let needed: Vec<(Kind, String, String)> = if only.is_none() {
-        views.keys().cloned().collect()
+        ranks.keys().cloned().collect()
     } else {
         let set: HashSet<(Kind, String, String), foldhash::fast::RandomState> = jobs
             .iter()
@@ -863,7 +861,10 @@ pub fn render_selected(
     let fragments: FastMap<(Kind, String, String), Vec<String>> = needed
         .into_par_iter()
         .map_init(FastMap::<String, Context>::default, |contexts, key| {
-            let (_, view) = views.get(&key)?;
+            if !ranks.contains_key(&key) {
+                return None;
+            }
+            let view = ctx.summary(key.0, &key.1, &key.2)?;
             // One context per worker and language, only `e` changing: serialising the UI
             // strings again for each of 300,000 items (at 100,000 entries) cost seconds.
             let c = contexts.entry(key.2.clone()).or_insert_with(|| {
@@ -872,7 +873,7 @@ pub fn render_selected(
                 c.insert("root", ROOT_MARK);
                 c
             });
-            c.insert("e", view);
+            c.insert("e", &view);
             let html = tera.render("entry.html", c).ok()?;
             let parts = html.split(ROOT_MARK).map(str::to_string).collect();
             Some((key, parts))
@@ -1049,7 +1050,7 @@ pub fn render_selected(
     out.extend(theme_static_files(&site.theme));
     // Freeing every job and list view takes tens of milliseconds at 10,000 entries: off the
     // path to `serve`'s reload.
-    rayon::spawn(move || drop((jobs, views, fragments)));
+    rayon::spawn(move || drop((jobs, ranks, fragments)));
     if errors.is_empty() {
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((out, pages, page_paths))
@@ -1247,7 +1248,7 @@ fn feed(ctx: &Ctx, tera: &Tera, base: &Context) -> Result<String, tera::Error> {
 fn paginate(
     jobs: Vec<Job>,
     page_size: usize,
-    views: &FastMap<(Kind, String, String), (u32, Value)>,
+    ranks: &FastMap<(Kind, String, String), u32>,
     style: &UrlStyle,
     only: Option<&Selection>,
 ) -> Vec<Job> {
@@ -1256,7 +1257,7 @@ fn paginate(
     jobs.into_par_iter()
         .flat_map_iter(|job| {
             let sort = only.is_none_or(|o| !o.never_selects(&job));
-            paginate_job(job, page_size, views, style, sort)
+            paginate_job(job, page_size, ranks, style, sort)
         })
         .collect()
 }
@@ -1266,7 +1267,7 @@ fn paginate(
 fn paginate_job(
     mut job: Job,
     page_size: usize,
-    views: &FastMap<(Kind, String, String), (u32, Value)>,
+    ranks: &FastMap<(Kind, String, String), u32>,
     style: &UrlStyle,
     sort: bool,
 ) -> Vec<Job> {
@@ -1276,7 +1277,7 @@ fn paginate_job(
         // Entries without a view (none in this language) sort last, in the order they came.
         ids.sort_by_cached_key(|id| {
             id.clone_into(&mut key.1);
-            views.get(&key).map_or(u32::MAX, |f| f.0)
+            ranks.get(&key).copied().unwrap_or(u32::MAX)
         });
     }
     let total = job.lists.first().map_or(0, |l| l.2.len());
