@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use search_index::analyzer::{words, Analyzer, Lang};
 use search_index::format::{DocMeta, IndexData, Posting, EXCERPT_CHARS, FIELD_GAP};
+use tantivy::indexer::NoMergePolicy;
 use tantivy::postings::Postings;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
@@ -308,10 +309,15 @@ impl LangIndex {
                 let mut writer: IndexWriter = self
                     .index
                     .writer_with_num_threads(threads, 64 * 1024 * 1024 * threads)?;
+                // The export reads every segment once: merging them would only cost time.
+                writer.set_merge_policy(Box::new(NoMergePolicy));
                 for (i, d) in docs.iter().enumerate() {
                     self.add(&writer, d, i)?;
                 }
                 writer.commit()?;
+                // Joins the writer's threads: none may outlive the build (the site fuzzer's
+                // leak check caught one still exiting after its input).
+                writer.wait_merging_threads()?;
                 docs.len()
             }
         };
