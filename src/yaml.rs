@@ -317,7 +317,8 @@ pub fn locate(text: &str, segs: &[Seg]) -> Option<(usize, usize, usize)> {
                     .collect();
                 let at = *items.get(*idx)?;
                 let next = items.get(idx + 1).copied().unwrap_or(end);
-                let content = lines[at][item_indent + 2..].trim_end();
+                // A bare `-` line has nothing after its dash.
+                let content = lines[at].get(item_indent + 2..).unwrap_or("").trim_end();
                 found = Some((at, item_indent + 2, content.len()));
                 start = at;
                 end = next;
