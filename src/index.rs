@@ -301,7 +301,10 @@ impl LangIndex {
                 changed.len()
             }
             None => {
-                *self = LangIndex::new(&self.lang, self.texts.is_some())?;
+                // Starting over: a fresh index (a build's, or serve's first) is used as it is.
+                if !self.index.searchable_segment_ids()?.is_empty() {
+                    *self = LangIndex::new(&self.lang, self.texts.is_some())?;
+                }
                 let threads = std::thread::available_parallelism()
                     .map(|n| n.get())
                     .unwrap_or(1)
@@ -491,6 +494,8 @@ fn walk_field(
     // Body first (from 0), since most positions are there and small numbers encode short;
     // then summary, headings, title.
     let offset = (FIELDS.len() - 1 - k) as u32 * FIELD_GAP;
+    // Only `serve`'s kept indexes have deleted documents.
+    let alive = segment.alive_bitset();
     while stream.advance() {
         let Ok(key) = std::str::from_utf8(stream.key()) else {
             continue;
@@ -509,7 +514,7 @@ fn walk_field(
         let mut positions = Vec::new();
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            if !segment.is_deleted(doc) {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
                 let len = norms.fieldnorm(doc) as f32;
                 let norm = 1.0 - B + B * len / avg;
                 let o = ords.first(doc).unwrap_or(0) as u32;

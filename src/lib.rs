@@ -187,7 +187,11 @@ pub(crate) fn search_files(
                     Entry::Vacant(e) => e.insert(index::LangIndex::new(lang, true)?),
                 }
                 .update(site, style)?,
-                None => index::LangIndex::new(lang, false)?.update(site, style)?,
+                None => {
+                    let data = index::build_language(site, style, lang)?;
+                    let n = data.docs.len();
+                    (data, n)
+                }
             };
             indexed += n;
             Ok(data)

@@ -51,6 +51,17 @@ pub struct Input {
 #[derive(Debug, Default)]
 pub struct ReadCache(HashMap<String, (SystemTime, u64, Arc<str>)>);
 
+/// A file's modified time and size, as the cache compares them.
+type Stamp = (SystemTime, u64);
+
+/// What [`ReadCache::lookup`] found for a file.
+enum Lookup {
+    /// The cached text: size and modified time are unchanged.
+    Cached(Arc<str>),
+    /// The text as read now (`None`: unreadable, and reported) with its stamp, if any.
+    Read(Option<Arc<str>>, Option<Stamp>),
+}
+
 impl ReadCache {
     /// The text of `path`: the cached one while its size and modified time are unchanged.
     pub(crate) fn read(
@@ -60,42 +71,39 @@ impl ReadCache {
         max: u64,
         diags: &mut Diagnostics,
     ) -> Option<Arc<str>> {
-        let (text, fresh) = self.lookup_or_read(root, path, max, diags);
-        if let Some(stamp) = fresh {
-            self.store(path, stamp, &text);
-        }
-        text
+        let found = self.lookup(root, path, max, diags);
+        self.keep(path, found)
     }
 
-    /// The text of `path`, and when it was read from disk (not cached), its time stamp (if
-    /// any) for [`ReadCache::store`]. Takes `&self`, so that many files can be looked up at once.
-    #[allow(clippy::type_complexity)]
-    fn lookup_or_read(
-        &self,
-        root: &Path,
-        path: &str,
-        max: u64,
-        diags: &mut Diagnostics,
-    ) -> (Option<Arc<str>>, Option<Option<(SystemTime, u64)>>) {
+    /// Looks `path` up, reading it when it changed. Takes `&self`, so that many files can be
+    /// looked up at once; [`ReadCache::keep`] then records what was read.
+    fn lookup(&self, root: &Path, path: &str, max: u64, diags: &mut Diagnostics) -> Lookup {
         let stamp = std::fs::metadata(root.join(path))
             .ok()
             .and_then(|m| Some((m.modified().ok()?, m.len())));
         if let (Some((time, len)), Some((t, l, text))) = (stamp, self.0.get(path)) {
             if time == *t && len == *l {
-                return (Some(text.clone()), None);
+                return Lookup::Cached(text.clone());
             }
         }
-        let text = read_text(root, path, max, diags).map(Arc::from);
-        (text, Some(stamp))
+        Lookup::Read(read_text(root, path, max, diags).map(Arc::from), stamp)
     }
 
-    fn store(&mut self, path: &str, stamp: Option<(SystemTime, u64)>, text: &Option<Arc<str>>) {
-        match (text, stamp) {
-            (Some(t), Some((time, len))) => {
-                self.0.insert(path.to_string(), (time, len, t.clone()));
-            }
-            _ => {
-                self.0.remove(path);
+    /// Records a file read by [`ReadCache::lookup`] (or forgets it when it could not be read or
+    /// stamped) and returns its text.
+    fn keep(&mut self, path: &str, found: Lookup) -> Option<Arc<str>> {
+        match found {
+            Lookup::Cached(text) => Some(text),
+            Lookup::Read(text, stamp) => {
+                match (&text, stamp) {
+                    (Some(t), Some((time, len))) => {
+                        self.0.insert(path.to_string(), (time, len, t.clone()));
+                    }
+                    _ => {
+                        self.0.remove(path);
+                    }
+                }
+                text
             }
         }
     }
@@ -243,18 +251,20 @@ pub fn load_cached(
         .into_par_iter()
         .map(|path| {
             let mut d = Diagnostics::default();
-            let (text, fresh) = match shared {
-                Some(c) => c.lookup_or_read(root, &path, max, &mut d),
-                None => (read_text(root, &path, max, &mut d).map(Arc::from), None),
+            let found = match shared {
+                Some(c) => c.lookup(root, &path, max, &mut d),
+                None => Lookup::Read(read_text(root, &path, max, &mut d).map(Arc::from), None),
             };
-            (path, text, fresh, d)
+            (path, found, d)
         })
         .collect();
-    for (path, text, fresh, d) in read {
+    for (path, found, d) in read {
         diags.append(d);
-        if let (Some(c), Some(stamp)) = (cache.as_deref_mut(), fresh) {
-            c.store(&path, stamp, &text);
-        }
+        let text = match (cache.as_deref_mut(), found) {
+            (Some(c), found) => c.keep(&path, found),
+            (None, Lookup::Read(text, _)) => text,
+            (None, Lookup::Cached(text)) => Some(text),
+        };
         if let Some(text) = text {
             files.push(SourceFile { path, text });
         }

@@ -466,6 +466,9 @@ fn selection(last: &Last, now: &Fingerprints, site: &Site) -> Option<Selection> 
 /// The templates that use one of `edited`: those and every template that extends, includes or
 /// imports one of them, however indirectly.
 fn users(templates: &BTreeMap<String, String>, edited: &[&str]) -> HashSet<String> {
+    if edited.is_empty() {
+        return HashSet::new();
+    }
     let uses: Vec<(&String, Vec<String>)> = templates
         .iter()
         .map(|(name, source)| (name, theme::template_uses(source)))

@@ -313,15 +313,11 @@ impl Engine {
         let out: Vec<KeyRange> = self
             .parse(query)
             .iter()
-            .filter_map(|w| w.exact.first())
-            .filter(|stem| stem.chars().count() >= MIN_PREFIX)
-            .map(|stem| {
-                let head: String = stem.chars().take(3).collect();
-                KeyRange {
-                    to: format!("{head}\u{10ffff}"),
-                    from: head,
-                    positions: false,
-                }
+            .filter_map(|w| neighbourhood(w.exact.first()?))
+            .map(|head| KeyRange {
+                to: format!("{head}\u{10ffff}"),
+                from: head,
+                positions: false,
             })
             .collect();
         dedup(out)
@@ -488,14 +484,13 @@ impl Engine {
                 out.push(w.text.to_lowercase());
                 continue;
             }
-            if typed.chars().count() < MIN_PREFIX {
-                out.push(w.text.to_lowercase());
-                continue;
-            }
-            let max = if typed.chars().count() < 6 { 1 } else { 2 };
             // Only terms sharing the first three letters: the ones `plan_wide` loads, so the
             // browser and the CLI suggest alike.
-            let head: String = typed.chars().take(3).collect();
+            let Some(head) = neighbourhood(&typed) else {
+                out.push(w.text.to_lowercase());
+                continue;
+            };
+            let max = if typed.chars().count() < 6 { 1 } else { 2 };
             let best = self
                 .with_prefix(&head)
                 .filter(|(t, _)| t.chars().count().abs_diff(typed.chars().count()) <= max)
@@ -716,6 +711,12 @@ impl Request {
                 .push((facet.to_string(), vec![value.to_string()])),
         }
     }
+}
+
+/// The first three letters of a stem, whose terms "did you mean" looks among; `None` for a
+/// word shorter than a prefix ([`Engine::plan_wide`] says why).
+fn neighbourhood(stem: &str) -> Option<String> {
+    (stem.chars().count() >= MIN_PREFIX).then(|| stem.chars().take(3).collect())
 }
 
 /// Keeps the first of equal items, in order (the lists are a few items long).
