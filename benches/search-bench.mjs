@@ -1,6 +1,6 @@
 // Search benchmark in headless Chromium on loopback: bytes fetched until the first results
 // (gzip size of every search file requested, as a server with gzip would send them), time to
-// first results from a cold page, and a follow-up query.
+// first results from a cold page, and a follow-up query; then the search page as a reader meets it.
 // Usage: node benches/search-bench.mjs SITE_DIR [runs]   (SITE_DIR built with tietopankki build)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,7 +25,9 @@ for (const [q, filters] of QUERIES) {
   for (let r = 0; r < runs; r++) {
     const context = await b.newContext();
     const page = await context.newPage();
-    await page.goto(http.url + 'haku/');
+    // The home page: its search box loads nothing until focused (the search page would have
+    // started loading the runtime already).
+    await page.goto(http.url);
     const before = http.requests.length;
     const ms = await page.evaluate(async ([q, filters]) => {
       const t = performance.now();
@@ -64,6 +66,52 @@ for (const [q, filters] of QUERIES) {
   const m = (k) => median(rows.map((x) => x[k]));
   const label = q + (Object.keys(filters).length ? ' + filter' : '');
   console.log(`| ${label} | ${m('requests')} | ${(m('gz') / 1024).toFixed(1)} kB (${(m('raw') / 1024).toFixed(0)} kB) | ${m('ms').toFixed(0)} | ${m('follow').toFixed(1)} | ${m('typed').toFixed(1)}, ${m('slowest').toFixed(0)} | +${m('withCounts').toFixed(0)} ms |`);
+}
+
+// The search page as a reader meets it, cold: the page loads (and with it the runtime), then a
+// query is pasted (one input event), or typed a key every 120 ms. Timed in the page from the
+// last input event to the render that shows that query's first ten results; bytes are every
+// search file the page had received by then (the runtime included).
+const UI_QUERIES = ['lastensuojelu', 'vanhemmuuden', 'perhekeskus nuorten', 'lapsen ja perheen'];
+console.log('');
+console.log('| search page | pasted: ms to results | bytes gz until then | typed (120 ms a key): last key to results ms |');
+console.log('|---|---|---|---|');
+for (const q of UI_QUERIES) {
+  const rows = [];
+  const ref = await b.newContext();
+  const refPage = await ref.newPage();
+  await refPage.goto(http.url + 'haku/');
+  const want = (await refPage.evaluate((q) => tietopankki.search(q, { limit: 10, facets: false }), q)).results.map((x) => x.url).join(' ');
+  await ref.close();
+  for (let r = 0; r < runs; r++) {
+    const row = {};
+    for (const mode of ['pasted', 'typed']) {
+      const context = await b.newContext();
+      const page = await context.newPage();
+      await page.goto(http.url + 'haku/');
+      await page.evaluate(() => {
+        window.__inputs = []; window.__renders = [];
+        const list = document.getElementById('hakutulokset');
+        new MutationObserver(() => window.__renders.push([performance.now(), [...list.querySelectorAll('a.entry-title')].slice(0, 10).map((a) => a.href).join(' ')])).observe(list, { childList: true });
+        // Captured on the document, so the time is taken before the page's own handler runs.
+        document.addEventListener('input', () => window.__inputs.push(performance.now()), true);
+      });
+      if (mode === 'pasted') await page.fill('#haku-q', q); else await page.type('#haku-q', q, { delay: 120 });
+      await page.waitForFunction((want) => window.__renders.some(([t, h]) => t >= window.__inputs[window.__inputs.length - 1] && h === want), want);
+      const [ms, files] = await page.evaluate((want) => {
+        const last = window.__inputs[window.__inputs.length - 1];
+        const at = window.__renders.find(([t, h]) => t >= last && h === want)[0];
+        const files = performance.getEntriesByType('resource').filter((e) => e.responseEnd <= at && /\/search\//.test(e.name)).map((e) => new URL(e.name).pathname);
+        return [at - last, files];
+      }, want);
+      row[mode] = ms;
+      if (mode === 'pasted') row.gz = files.reduce((s, p) => s + gz(p), 0);
+      await context.close();
+    }
+    rows.push(row);
+  }
+  const m = (k) => median(rows.map((x) => x[k]));
+  console.log(`| ${q} | ${m('pasted').toFixed(0)} | ${(m('gz') / 1024).toFixed(1)} kB | ${m('typed').toFixed(0)} |`);
 }
 await b.close();
 http.server.close();

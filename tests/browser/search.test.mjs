@@ -19,6 +19,13 @@ async function results(page) {
   return page.$$eval('#hakutulokset li a', (as) => as.map((a) => a.getAttribute('href')));
 }
 
+/** The number of results the status line announces ("37 tulosta"). */
+async function total(page) {
+  const m = (await page.textContent('#hakutila')).match(/^(\d+) tulosta/);
+  assert.ok(m, await page.textContent('#hakutila'));
+  return Number(m[1]);
+}
+
 test('typing shows results as you type and announces the count', async () => {
   const { page, errors } = await openPage(b, http.url + 'haku/');
   await page.fill('#haku-q', 'lastensuojelussa');
@@ -34,15 +41,17 @@ test('typing shows results as you type and announces the count', async () => {
 test('a facet narrows the results and counts follow', async () => {
   const { page, errors } = await openPage(b, http.url + 'haku/');
   await page.fill('#haku-q', 'vanhemmuus');
-  const all = (await results(page)).length;
+  await results(page);
+  const all = await total(page);
   await page.check('input[data-facet="tyyppi"][value="method"]');
   await page.waitForFunction(() => /tyyppi%3Amethod/.test(location.search)
     && [...document.querySelectorAll('#hakutulokset li .kind')].every((k) => k.textContent === 'Menetelmä'));
   const kinds = await page.$$eval('#hakutulokset li .kind', (k) => k.map((x) => x.textContent));
-  assert.ok(kinds.length > 0 && kinds.length <= all);
+  const methods = await total(page);
+  assert.ok(kinds.length > 0 && methods < all, `${methods} of ${all}`);
   assert.ok(kinds.every((k) => k === 'Menetelmä'), kinds.join());
   const count = await page.textContent('input[data-facet="tyyppi"][value="method"] ~ .count');
-  assert.equal(Number(count), kinds.length);
+  assert.equal(Number(count), methods);
   assert.deepEqual(errors, []);
 });
 
@@ -73,6 +82,37 @@ test('the keyboard moves through results and Escape clears', async () => {
   await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length === 0);
 });
 
+test('results come ten at a time; "show more" adds ten and moves the focus to the first new one', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/');
+  await page.fill('#haku-q', 'lapsi');
+  const first = await results(page);
+  const n = await total(page);
+  assert.ok(n > 20, `only ${n} results for lapsi`);
+  assert.equal(first.length, 10);
+  assert.ok(await page.isVisible('#haku-lisaa'));
+  await page.click('#haku-lisaa');
+  await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length === 20);
+  const twenty = await results(page);
+  assert.deepEqual(twenty.slice(0, 10), first);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), twenty[10]);
+  assert.equal(await total(page), n);
+  // The same twenty as the page API's first twenty, in order.
+  const api = await page.evaluate(() => tietopankki.search('lapsi', { limit: 20 }));
+  assert.deepEqual(twenty, api.results.map((r) => r.url));
+  // Until every result is shown; then the button goes.
+  while (await page.isVisible('#haku-lisaa')) {
+    const shown = (await results(page)).length;
+    await page.click('#haku-lisaa');
+    await page.waitForFunction((k) => document.querySelectorAll('#hakutulokset li').length > k, shown);
+  }
+  assert.equal((await results(page)).length, n);
+  // A new query starts again from ten.
+  await page.fill('#haku-q', 'lapsen');
+  await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length === 10);
+  assert.ok(await page.isVisible('#haku-lisaa'));
+  assert.deepEqual(errors, []);
+});
+
 test('a misspelt query offers a correction that searches', async () => {
   const { page, errors } = await openPage(b, http.url + 'haku/?q=lastensuojleu');
   await page.waitForSelector('#hakutila a');
@@ -86,11 +126,13 @@ test('a misspelt query offers a correction that searches', async () => {
 test('a quoted phrase narrows the results, and says so when it is found nowhere', async () => {
   const { page, errors } = await openPage(b, http.url + 'haku/');
   await page.fill('#haku-q', 'lapset puheeksi');
-  const words = (await results(page)).length;
+  await results(page);
+  const words = await total(page);
   await page.fill('#haku-q', '"lapset puheeksi"');
-  await page.waitForFunction((n) => document.querySelectorAll('#hakutulokset li').length < n, words);
-  const phrase = await results(page);
-  assert.ok(phrase.length > 0 && phrase.length < words, `${phrase.length} of ${words}`);
+  await page.waitForFunction((n) => Number((document.querySelector('#hakutila').textContent.match(/^\d+/) || [n])[0]) < n, words);
+  assert.ok((await results(page)).length > 0);
+  const phrase = await total(page);
+  assert.ok(phrase > 0 && phrase < words, `${phrase} of ${words}`);
   assert.match(await page.textContent('#hakutila'), /^\d+ tulosta$/);
   await page.fill('#haku-q', '"puheeksi mdft"');
   await page.waitForFunction(() => /peräkkäin/.test(document.querySelector('#hakutila').textContent));
