@@ -69,6 +69,53 @@ fn inflected_queries_find_pages_that_use_other_forms() {
     );
 }
 
+/// URLs of the Finnish content pages in which `word` starts a word (not inside a compound).
+fn standalone_pages(word: &str) -> Vec<String> {
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    common::tree(&content)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".md") && !p.ends_with(".sv.md") && !p.ends_with(".en.md"))
+        .filter(|(_, b)| {
+            let text = String::from_utf8_lossy(b).to_lowercase();
+            text.match_indices(word).any(|(at, _)| {
+                !text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphabetic)
+            })
+        })
+        .map(|(p, _)| p.trim_end_matches(".md").to_string() + "/")
+        .collect()
+}
+
+#[test]
+fn a_word_also_finds_the_compounds_that_end_in_it() {
+    // `suojelu` stands alone in few pages; `lastensuojelu` is in many. Finnish writes
+    // compounds closed, so the pages on child protection are found too, after the pages
+    // using the word itself.
+    let alone = standalone_pages("suojelu");
+    let found = urls(&search(&["suojelu", "--limit", "100"]));
+    assert!(!alone.is_empty() && alone.len() < 5, "{alone:?}");
+    assert!(
+        alone.contains(&found[0]),
+        "{} first, not one of {alone:?}",
+        found[0]
+    );
+    let compounds_only: Vec<&String> = found.iter().filter(|u| !alone.contains(u)).collect();
+    assert!(compounds_only.len() >= 10, "{found:?}");
+    assert!(found.contains(&"menetelmat/systeeminen-lastensuojelu/".to_string()));
+    // Inflected and folded forms of the part reach the compounds as well.
+    let inflected = urls(&search(&["suojelua", "--limit", "100"]));
+    assert!(
+        inflected.contains(&"menetelmat/systeeminen-lastensuojelu/".to_string()),
+        "{inflected:?}"
+    );
+    // A function word that ends other words by inflection is no part: `ammattilaisille`
+    // is not found by `sille`.
+    let sille = urls(&search(&["sille", "--limit", "100"]));
+    assert!(sille.len() <= standalone_pages("sille").len(), "{sille:?}");
+}
+
 #[test]
 fn queries_without_diacritics_find_words_with_them() {
     assert_eq!(
