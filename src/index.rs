@@ -385,16 +385,16 @@ impl LangIndex {
             .into_par_iter()
             .map(|(term, parts)| score(term, parts, n))
             .collect();
-        if crate::compound::applies(&self.lang) {
+        if search_index::compound::applies(&self.lang) {
             // Every compound's documents as they were before any lending, so the result does
             // not depend on the order terms are visited in.
             let terms: Vec<&str> = scored.iter().map(|s| s.term.as_str()).collect();
-            let lent: Vec<(usize, Vec<(u32, f32)>)> = crate::compound::parts(&terms)
+            let lent: Vec<(usize, Vec<(u32, f32)>)> = search_index::compound::parts(&terms)
                 .into_iter()
                 .map(|(compound, part)| (part, scored[compound].per_doc.clone()))
                 .collect();
             for (part, docs) in lent {
-                crate::compound::lend(&mut scored[part].per_doc, &docs);
+                search_index::compound::lend(&mut scored[part].per_doc, &docs);
             }
         }
         let max = scored.iter().map(|s| s.max).fold(0f32, f32::max);

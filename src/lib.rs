@@ -5,7 +5,6 @@
 //! Every stage adds to one [`diagnostics::Diagnostics`]; the output is written only when no
 //! stage found an error, and then atomically.
 
-pub mod compound;
 pub mod config;
 pub mod diagnostics;
 pub mod diagram;

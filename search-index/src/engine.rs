@@ -77,11 +77,14 @@ pub struct Engine {
     positions: Vec<(String, TermPositions)>,
     docs: Vec<Option<DocMeta>>,
     facets: Vec<(String, Vec<u8>)>,
+    /// Whether the index lent compounds' documents to their parts, so excerpts mark them.
+    compounds: bool,
 }
 
 impl Engine {
     pub fn new(lang: &str, n_docs: u32, chunk: u32) -> Engine {
         Engine {
+            compounds: crate::compound::applies(lang),
             analyzer: Analyzer::new(Lang::from_code(lang)),
             n_docs,
             chunk: chunk.max(1),
@@ -512,13 +515,20 @@ impl Engine {
         self.docs.get(id as usize).and_then(Option::as_ref)
     }
 
-    /// True when `word` (as written in text) matches a query word, for highlighting.
+    /// True when `word` (as written in text) matches a query word, for highlighting: also a
+    /// compound ending in it, which the index counted as a match (`lastensuojelu` for `suojelu`).
     fn matches(&self, word: &str, query: &[QueryWord]) -> bool {
         let t = self.analyzer.word(word);
+        let surface = t.surface.as_deref();
         query.iter().any(|q| {
             q.exact
                 .iter()
-                .any(|e| *e == t.stem || t.surface.as_deref() == Some(e.as_str()))
+                .any(|e| *e == t.stem || surface == Some(e.as_str()))
+                || (self.compounds
+                    && q.exact.iter().any(|e| {
+                        crate::compound::ends_in(&t.stem, e)
+                            || surface.is_some_and(|s| crate::compound::ends_in(s, e))
+                    }))
                 || q.prefixes.iter().any(|(p, _)| {
                     t.stem.starts_with(p.as_str())
                         || t.surface
@@ -998,6 +1008,24 @@ mod tests {
         assert!(
             json.contains("\\u003cmark>tuki") && !json.contains("<tuki>"),
             "{json}"
+        );
+    }
+
+    #[test]
+    fn compounds_ending_in_a_query_word_are_marked_in_finnish_only() {
+        let text = "Lastensuojelun ammattilaisille ja lastensuojelu.";
+        let fi = Engine::new("fi", 0, 4);
+        let words = fi.parse("suojelu");
+        assert_eq!(
+            fi.excerpt(text, &words, 180),
+            "<mark>Lastensuojelun</mark> ammattilaisille ja <mark>lastensuojelu</mark>."
+        );
+        // An inflection is not a compound: `sille` marks no `ammattilaisille`.
+        assert_eq!(fi.excerpt(text, &fi.parse("sille"), 180), text);
+        let en = Engine::new("en", 0, 4);
+        assert_eq!(
+            en.excerpt("A background check", &en.parse("ground"), 180),
+            "A background check"
         );
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod analyzer;
 pub mod codec;
+pub mod compound;
 pub mod engine;
 pub mod format;
 #[cfg(not(target_arch = "wasm32"))]

@@ -4,8 +4,9 @@
 //!
 //! Done in the export, on the index's own terms: a term that ends in another term of the index
 //! (stem or surface form) lends that term its documents, at [`PART_WEIGHT`] of their score, so
-//! the pages using the word itself still rank first. Nothing changes at query time, so the
-//! browser, the CLI and `serve` agree without a dictionary of compounds.
+//! the pages using the word itself still rank first. Nothing changes in ranking at query time,
+//! so the browser, the CLI and `serve` agree without a dictionary of compounds; the engine
+//! uses [`ends_in`] only to mark the compounds in excerpts.
 
 /// A compound's documents count half under its last part.
 pub const PART_WEIGHT: f32 = 0.5;
@@ -48,6 +49,17 @@ const NOT_PARTS: &[&str] = &[
     "kunde", "mellan", "mycket", "nagon", "nagot", "nagra", "sadan", "sadana", "sadant", "samma",
     "sedan", "sjalv", "skulle", "under",
 ];
+
+/// Whether `word` (an analyzed term) is a compound whose last part is `part`, by the rule
+/// [`parts`] lends by.
+pub fn ends_in(word: &str, part: &str) -> bool {
+    word.len() > part.len()
+        && word.ends_with(part)
+        && part.chars().count() >= MIN_PART
+        && word.chars().count() - part.chars().count() >= MIN_HEAD
+        && word.chars().all(char::is_alphabetic)
+        && !NOT_PARTS.contains(&part)
+}
 
 /// Pairs (compound, part) of indexes into `terms` (sorted, distinct): every term made of
 /// letters that ends in another such term, with at least [`MIN_HEAD`] letters before it and
@@ -142,6 +154,23 @@ mod tests {
                 ("suojeluilmoitus", "ilmoitus"),
             ]
         );
+    }
+
+    #[test]
+    fn ends_in_follows_the_lending_rule() {
+        assert!(ends_in("lastensuojelu", "suojelu"));
+        assert!(ends_in("perheterap", "terap"));
+        assert!(
+            !ends_in("suojelu", "suojelu"),
+            "a word is not its own compound"
+        );
+        assert!(!ends_in("toimialue", "alue"), "part too short");
+        assert!(!ends_in("osuojelu", "suojelu"), "head too short");
+        assert!(
+            !ends_in("ammattilaisille", "sille"),
+            "an inflection, not a part"
+        );
+        assert!(!ends_in("x2terapia", "terapia"));
     }
 
     #[test]
