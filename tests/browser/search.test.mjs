@@ -67,6 +67,8 @@ test('query and filters round-trip through the URL', async () => {
 
 test('the keyboard moves through results and Escape clears', async () => {
   const { page } = await openPage(b, http.url + 'haku/');
+  // Facet files late, so the counts surely arrive after the reader has moved into the list.
+  await page.route(/\/search\/fi-f\d+\./, (route) => setTimeout(() => route.continue(), 700));
   // One input event: typed letter by letter, the list could still show a prefix's results
   // when it is read (seen on a loaded machine).
   await page.fill('#haku-q', 'vanhemmuus');
@@ -74,6 +76,9 @@ test('the keyboard moves through results and Escape clears', async () => {
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), hrefs[0]);
   await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), hrefs[1]);
+  // The facet counts arrive after the results; the list stays, and so does the focus.
+  await page.waitForFunction(() => [...document.querySelectorAll('.facet-option .count')].some((c) => c.textContent !== ''));
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), hrefs[1]);
   await page.keyboard.press('Escape');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'haku-q');
@@ -178,6 +183,20 @@ const QUERIES = ['lastensuojelussa', 'vanhemmuuden', 'perheterapiaa', 'nuorille'
   'ahdistus', 'masennus nuori', 'ryhmä vanhemmille', 'kasvun tuki', 'näyttö', 'terapiatakuu', 'palvelutarpeen arviointi',
   'sijaishuolto', 'perhekeskus', 'neuvola', 'trauma', 'kiusaaminen', 'itä-suomi', 'pohjoinen', 'mdft',
   '"lapset puheeksi"', '"varhainen tuki" vanhemmuus', '"vanhemman mielenterveys"'];
+
+test('the shards guessed before the runtime is in are ones the query needs', async () => {
+  for (const q of [...QUERIES, 'Äiti', 'lapsen ja perheen', 'perheterapiaa nuorille', 'OT-keskus 2023', 'ja']) {
+    const { page } = await openPage(b, http.url);
+    const before = http.requests.length;
+    const unused = await page.evaluate(async (q) => {
+      await tietopankki.search(q, { lang: 'fi', limit: 10 });
+      return tietopankki._unused();
+    }, q);
+    assert.deepEqual(unused, [], q);
+    assert.ok(http.requests.slice(before).some((p) => /\/fi-s\d+\./.test(p)), `no shard for ${q}`);
+    await page.close();
+  }
+});
 
 test('the browser ranks the first ten like the CLI for 33 queries, quoted phrases too', async () => {
   const { page } = await openPage(b, http.url);
