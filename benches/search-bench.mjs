@@ -92,7 +92,10 @@ for (const q of UI_QUERIES) {
       await page.evaluate(() => {
         window.__inputs = []; window.__renders = [];
         const list = document.getElementById('hakutulokset');
-        new MutationObserver(() => window.__renders.push([performance.now(), [...list.querySelectorAll('a.entry-title')].slice(0, 10).map((a) => a.href).join(' ')])).observe(list, { childList: true });
+        // A search that leaves the list as it was still rewrites the status line (a new query).
+        const seen = new MutationObserver(() => window.__renders.push([performance.now(), [...list.querySelectorAll('a.entry-title')].slice(0, 10).map((a) => a.href).join(' ')]));
+        seen.observe(list, { childList: true });
+        seen.observe(document.getElementById('hakutila'), { childList: true, characterData: true, subtree: true });
         // Captured on the document, so the time is taken before the page's own handler runs.
         document.addEventListener('input', () => window.__inputs.push(performance.now()), true);
       });

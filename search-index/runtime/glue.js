@@ -153,12 +153,22 @@
   try { WORD = new RegExp("[\\p{L}\\p{N}][\\p{L}\\p{N}\\u0300-\\u036f]*", "gu"); } catch (e) { /* no guessing */ }
   function guess(lang, m, query) {
     if (!WORD) return;
-    (String(query).match(WORD) || []).filter(function (w) {
-      return Array.from(w).length <= 40;
-    }).slice(0, 12).forEach(function (w) {
-      var t = w.toLowerCase().replace(FOLDED, function (c) { return FOLD[c]; });
+    query = String(query);
+    var found = [], hit;
+    WORD.lastIndex = 0;
+    while ((hit = WORD.exec(query))) {
+      if (Array.from(hit[0]).length <= 40) found.push(hit);
+    }
+    found = found.slice(0, 12);
+    found.forEach(function (hit, k) {
+      var t = hit[0].toLowerCase().replace(FOLDED, function (c) { return FOLD[c]; });
+      // The last word is also a prefix, as the engine plans it: typed on (no space after),
+      // three letters or more, outside quotes.
+      var quotes = (query.slice(0, hit.index).match(/["“”„]/g) || []).length;
+      var prefix = k === found.length - 1 && !/\s$/.test(query) && Array.from(t).length >= 3 && quotes % 2 === 0;
+      var to = prefix ? t + String.fromCodePoint(0x10ffff) : t;
       m.shards.forEach(function (s, i) {
-        if (cmp(s[0], t) <= 0 && cmp(s.length > 2 ? s[2] : s[0], t) >= 0) {
+        if (cmp(s[0], to) <= 0 && cmp(s.length > 2 ? s[2] : s[0], t) >= 0) {
           load(file(lang, "s", i, s[1]), lang + "/s/" + i).catch(function () {});
         }
       });
