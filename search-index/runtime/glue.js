@@ -194,7 +194,8 @@
     });
     var request = lines.join("\n") + "\n\n" + String(query || ""), eng = null;
     var wantFacets = opts.facets !== false;
-    guess(lang, m, query || "");
+    // Only until the runtime is in: after that the engine's plan asks for the same files.
+    if (!started[lang]) guess(lang, m, query || "");
     return engine(lang).then(function (e) {
       eng = e;
       var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))));

@@ -50,36 +50,32 @@ const NOT_PARTS: &[&str] = &[
     "sedan", "sjalv", "skulle", "under",
 ];
 
+/// The last parts `word` may lend to, longest first: a word of letters only, split after at
+/// least [`MIN_HEAD`] letters with at least [`MIN_PART`] left, and never a [`NOT_PARTS`] word.
+/// The one rule for the export's lending and the engine's marking.
+fn candidate_parts(word: &str) -> impl Iterator<Item = &str> {
+    let letters = word.chars().count();
+    let whole = word.chars().all(char::is_alphabetic);
+    word.char_indices()
+        .enumerate()
+        .filter(move |&(head, _)| whole && head >= MIN_HEAD && letters - head >= MIN_PART)
+        .map(move |(_, (at, _))| &word[at..])
+        .filter(|part| !NOT_PARTS.contains(part))
+}
+
 /// Whether `word` (an analyzed term) is a compound whose last part is `part`, by the rule
 /// [`parts`] lends by.
 pub fn ends_in(word: &str, part: &str) -> bool {
-    word.len() > part.len()
-        && word.ends_with(part)
-        && part.chars().count() >= MIN_PART
-        && word.chars().count() - part.chars().count() >= MIN_HEAD
-        && word.chars().all(char::is_alphabetic)
-        && !NOT_PARTS.contains(&part)
+    word.len() > part.len() && word.ends_with(part) && candidate_parts(word).any(|p| p == part)
 }
 
-/// Pairs (compound, part) of indexes into `terms` (sorted, distinct): every term made of
-/// letters that ends in another such term, with at least [`MIN_HEAD`] letters before it and
-/// [`MIN_PART`] in it. A compound of several parts lends to each: `lastensuojeluilmoitus` to
-/// `suojeluilmoitus` and to `ilmoitus`, when the index has them.
+/// Pairs (compound, part) of indexes into `terms` (sorted, distinct): every term that ends in
+/// another term by [`candidate_parts`]. A compound of several parts lends to each:
+/// `lastensuojeluilmoitus` to `suojeluilmoitus` and to `ilmoitus`, when the index has them.
 pub fn parts(terms: &[&str]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, term) in terms.iter().enumerate() {
-        if !term.chars().all(char::is_alphabetic) {
-            continue;
-        }
-        let letters = term.chars().count();
-        for (head, (at, _)) in term.char_indices().enumerate() {
-            if head < MIN_HEAD || letters - head < MIN_PART {
-                continue;
-            }
-            let part = &term[at..];
-            if NOT_PARTS.contains(&part) {
-                continue;
-            }
+        for part in candidate_parts(term) {
             if let Ok(j) = terms.binary_search(&part) {
                 out.push((i, j));
             }
