@@ -385,16 +385,33 @@ impl LangIndex {
             .into_par_iter()
             .map(|(term, parts)| score(term, parts, n))
             .collect();
-        if search_index::compound::applies(&self.lang) {
-            // Every compound's documents as they were before any lending, so the result does
-            // not depend on the order terms are visited in.
+        {
+            use search_index::{compound, inflection};
+            // Compounds lend to their last parts, inflected forms to their base forms; every
+            // lender's documents as they were before any lending, so the result does not depend
+            // on the order terms are visited in.
             let terms: Vec<&str> = scored.iter().map(|s| s.term.as_str()).collect();
-            let lent: Vec<(usize, Vec<(u32, f32)>)> = search_index::compound::parts(&terms)
+            let mut pairs: Vec<(usize, usize, f32)> = Vec::new();
+            if compound::applies(&self.lang) {
+                pairs.extend(
+                    compound::parts(&terms)
+                        .into_iter()
+                        .map(|(c, p)| (c, p, compound::PART_WEIGHT)),
+                );
+            }
+            if inflection::applies(&self.lang) {
+                pairs.extend(
+                    inflection::forms(&terms)
+                        .into_iter()
+                        .map(|(f, b)| (f, b, inflection::FORM_WEIGHT)),
+                );
+            }
+            let lent: Vec<_> = pairs
                 .into_iter()
-                .map(|(compound, part)| (part, scored[compound].per_doc.clone()))
+                .map(|(from, to, weight)| (to, scored[from].per_doc.clone(), weight))
                 .collect();
-            for (part, docs) in lent {
-                search_index::compound::lend(&mut scored[part].per_doc, &docs);
+            for (to, docs, weight) in lent {
+                compound::lend(&mut scored[to].per_doc, &docs, weight);
             }
         }
         let max = scored.iter().map(|s| s.max).fold(0f32, f32::max);

@@ -116,6 +116,75 @@ fn a_word_also_finds_the_compounds_that_end_in_it() {
     assert!(sille.len() <= standalone_pages("sille").len(), "{sille:?}");
 }
 
+/// URLs of the Finnish content pages for which `keep(body words, all words)` holds: the
+/// words (lowercased) of the Markdown body, and of the whole file with its front matter.
+fn pages_where(keep: impl Fn(&[String], &[String]) -> bool) -> Vec<String> {
+    let words = |text: &str| -> Vec<String> {
+        text.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    common::tree(&content)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".md") && !p.ends_with(".sv.md") && !p.ends_with(".en.md"))
+        .filter(|(_, b)| {
+            let text = String::from_utf8_lossy(b);
+            let body = text.splitn(3, "---").nth(2).unwrap_or("");
+            keep(&words(body), &words(&text))
+        })
+        .map(
+            |(p, _)| match p.trim_end_matches(".md").strip_suffix("_index") {
+                Some(dir) => dir.to_string(),
+                None => p.trim_end_matches(".md").to_string() + "/",
+            },
+        )
+        .collect()
+}
+
+#[test]
+fn base_forms_find_the_pages_that_use_only_other_forms() {
+    // Snowball stems `lasten` to `last`, `nuorten` to `nuort`, `hoidon` to `hoido`: the base
+    // form a reader types shares no term with them. Every page whose text uses the form is
+    // found, some of which never use the base form. Queries end in a space, so the last word
+    // is not also a prefix.
+    for (query, form, own, shown) in [
+        ("lapsi ", "lasten", "lapsi", "lasten"),
+        ("nuori ", "nuorten", "nuori", "nuorten"),
+        ("hoito ", "hoidon", "hoito", "hoidossa"),
+        ("tuki ", "tuen", "tuki", "tuen"),
+    ] {
+        let only_form = pages_where(|body, all| {
+            body.iter().any(|x| x == form) && !all.iter().any(|x| x == own)
+        });
+        assert!(!only_form.is_empty(), "no page says only {form}");
+        let found = urls(&search(&[query, "--limit", "200"]));
+        for page in &pages_where(|body, _| body.iter().any(|x| x == form)) {
+            assert!(
+                found.contains(page),
+                "{query:?} misses {page}, which says {form}"
+            );
+        }
+        // The excerpts mark such forms too.
+        let m = marked(&search(&[query, "--limit", "200"]));
+        assert!(m.iter().any(|w| w == shown), "{query:?}: {m:?}");
+    }
+    // And `lapsi` no longer finds Lapland (Snowball stemmed both to `lap`).
+    let lapland_only = pages_where(|body, all| {
+        body.iter().any(|x| x == "lappi" || x == "lapin")
+            && !all
+                .iter()
+                .any(|x| x.starts_with("laps") || x.starts_with("las"))
+    });
+    let found = urls(&search(&["lapsi ", "--limit", "200"]));
+    assert!(
+        lapland_only.iter().all(|p| !found.contains(p)),
+        "{lapland_only:?} in {found:?}"
+    );
+}
+
 #[test]
 fn queries_without_diacritics_find_words_with_them() {
     assert_eq!(

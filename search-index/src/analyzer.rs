@@ -38,6 +38,10 @@ pub struct WordTerms {
 
 pub struct Analyzer {
     stemmer: Option<Stemmer>,
+    /// Snowball's Finnish reads the `-si` of `lapsi` as the possessive suffix and stems it to
+    /// `lap`, with `Lappi`, while `lapsen`, `lapset` and `lapsia` stem to `laps`: the bank's
+    /// commonest word gets the stem of its other forms instead.
+    finnish: bool,
 }
 
 impl Analyzer {
@@ -50,6 +54,7 @@ impl Analyzer {
         };
         Analyzer {
             stemmer: algorithm.map(Stemmer::create),
+            finnish: lang == Lang::Fi,
         }
     }
 
@@ -57,6 +62,7 @@ impl Analyzer {
     pub fn word(&self, word: &str) -> WordTerms {
         let lower = word.to_lowercase();
         let stem = match &self.stemmer {
+            Some(_) if self.finnish && lower == "lapsi" => "laps".to_string(),
             Some(s) => s.stem(&lower).into_owned(),
             None => lower.clone(),
         };
@@ -129,6 +135,16 @@ mod tests {
             a.word("lastensuojelussa").stem,
             a.word("lastensuojelu").stem
         );
+    }
+
+    #[test]
+    fn lapsi_stems_with_its_other_forms_not_with_lappi() {
+        let a = Analyzer::new(Lang::Fi);
+        for w in ["lapsi", "Lapsi", "lapsen", "lapset", "lapsia"] {
+            assert_eq!(a.word(w).stem, "laps", "{w}");
+        }
+        assert_ne!(a.word("Lappi").stem, a.word("lapsi").stem);
+        assert_eq!(Analyzer::new(Lang::Sv).word("lapsi").stem, "lapsi");
     }
 
     #[test]

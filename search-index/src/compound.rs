@@ -84,15 +84,16 @@ pub fn parts(terms: &[&str]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Adds a compound's (document, score) pairs to its part's, at [`PART_WEIGHT`]; a document
-/// with both keeps the higher score. Both lists are sorted by document, and so is the result.
-pub fn lend(part: &mut Vec<(u32, f32)>, compound: &[(u32, f32)]) {
+/// Adds a compound's (document, score) pairs to its part's at `weight` ([`PART_WEIGHT`]; the
+/// inflection rule lends forms to base forms the same way); a document with both keeps the
+/// higher score. Both lists are sorted by document, and so is the result.
+pub fn lend(part: &mut Vec<(u32, f32)>, compound: &[(u32, f32)], weight: f32) {
     let mut merged = Vec::with_capacity(part.len() + compound.len());
     let (mut a, mut b) = (part.iter().peekable(), compound.iter().peekable());
     loop {
         match (a.peek(), b.peek()) {
             (Some(&&(da, sa)), Some(&&(db, sb))) if da == db => {
-                merged.push((da, sa.max(sb * PART_WEIGHT)));
+                merged.push((da, sa.max(sb * weight)));
                 a.next();
                 b.next();
             }
@@ -101,7 +102,7 @@ pub fn lend(part: &mut Vec<(u32, f32)>, compound: &[(u32, f32)]) {
                 a.next();
             }
             (_, Some(&&(db, sb))) => {
-                merged.push((db, sb * PART_WEIGHT));
+                merged.push((db, sb * weight));
                 b.next();
             }
             (Some(&&(da, sa)), None) => {
@@ -175,6 +176,7 @@ mod tests {
         lend(
             &mut part,
             &[(0, 2.0), (4, 1.0), (5, 4.0), (9, 2.0), (12, 1.0)],
+            PART_WEIGHT,
         );
         assert_eq!(
             part,

@@ -79,12 +79,15 @@ pub struct Engine {
     facets: Vec<(String, Vec<u8>)>,
     /// Whether the index lent compounds' documents to their parts, so excerpts mark them.
     compounds: bool,
+    /// Whether the index lent inflected forms' documents to base forms, likewise.
+    inflections: bool,
 }
 
 impl Engine {
     pub fn new(lang: &str, n_docs: u32, chunk: u32) -> Engine {
         Engine {
             compounds: crate::compound::applies(lang),
+            inflections: crate::inflection::applies(lang),
             analyzer: Analyzer::new(Lang::from_code(lang)),
             n_docs,
             chunk: chunk.max(1),
@@ -516,7 +519,8 @@ impl Engine {
     }
 
     /// True when `word` (as written in text) matches a query word, for highlighting: also a
-    /// compound ending in it, which the index counted as a match (`lastensuojelu` for `suojelu`).
+    /// compound ending in it or an inflected form of it, which the index counted as a match
+    /// (`lastensuojelu` for `suojelu`, `lasten` for `lapsi`).
     fn matches(&self, word: &str, query: &[QueryWord]) -> bool {
         let t = self.analyzer.word(word);
         let surface = t.surface.as_deref();
@@ -528,6 +532,11 @@ impl Engine {
                     && q.exact.iter().any(|e| {
                         crate::compound::ends_in(&t.stem, e)
                             || surface.is_some_and(|s| crate::compound::ends_in(s, e))
+                    }))
+                || (self.inflections
+                    && q.exact.iter().any(|e| {
+                        crate::inflection::is_form_of(&t.stem, e)
+                            || surface.is_some_and(|s| crate::inflection::is_form_of(s, e))
                     }))
                 || q.prefixes.iter().any(|(p, _)| {
                     t.stem.starts_with(p.as_str())
@@ -1027,5 +1036,21 @@ mod tests {
             en.excerpt("A background check", &en.parse("ground"), 180),
             "A background check"
         );
+    }
+
+    #[test]
+    fn inflected_forms_of_a_query_word_are_marked_in_finnish_only() {
+        let text = "Lasten ja nuorten palvelut, lapsen etu ja Lapin lapsi.";
+        let fi = Engine::new("fi", 0, 4);
+        assert_eq!(
+            fi.excerpt(text, &fi.parse("lapsi "), 180),
+            "<mark>Lasten</mark> ja nuorten palvelut, <mark>lapsen</mark> etu ja Lapin <mark>lapsi</mark>."
+        );
+        assert_eq!(
+            fi.excerpt(text, &fi.parse("nuori "), 180),
+            "Lasten ja <mark>nuorten</mark> palvelut, lapsen etu ja Lapin lapsi."
+        );
+        let sv = Engine::new("sv", 0, 4);
+        assert_eq!(sv.excerpt("Lasten", &sv.parse("lapsi "), 180), "Lasten");
     }
 }

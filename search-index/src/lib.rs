@@ -9,5 +9,6 @@ pub mod engine;
 pub mod format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
+pub mod inflection;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

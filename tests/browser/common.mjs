@@ -20,7 +20,7 @@ export function buildSite(extra = []) {
   return join(out, 'site');
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
+const TYPES = { '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
 
 /** Serves `dir` on 127.0.0.1 with a strict CSP, and records every request path. */
 export function serve(dir) {
