@@ -215,8 +215,9 @@
       }, function () {});
       return all.then(function () {
         var out = JSON.parse(e.text("tp_search", request));
-        if (out.total === 0 && !out.suggestion && query) {
-          // Nothing found: load the neighbourhood of each word so a misspelling can be corrected.
+        if (out.total === 0 && query) {
+          // Nothing found: load the neighbourhood of each word so a misspelling can be corrected,
+          // and the last parts of an unknown compound, which the engine then falls back to.
           var wide = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_wide", String(query))));
           return Promise.all(wide.exact.concat(wide.rest)).then(function () {
             return JSON.parse(e.text("tp_search", request));

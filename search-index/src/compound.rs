@@ -63,6 +63,12 @@ fn candidate_parts(word: &str) -> impl Iterator<Item = &str> {
         .filter(|part| !NOT_PARTS.contains(part))
 }
 
+/// The last parts `word` (a folded query word) may end in, longest first, by the rule
+/// [`parts`] lends by: what a query for an unknown compound (`perheväkivalta`) falls back to.
+pub fn last_parts(word: &str) -> impl Iterator<Item = &str> {
+    candidate_parts(word)
+}
+
 /// Whether `word` (an analyzed term) is a compound whose last part is `part`, by the rule
 /// [`parts`] lends by.
 pub fn ends_in(word: &str, part: &str) -> bool {

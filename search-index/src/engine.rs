@@ -3,7 +3,7 @@
 //! score with the precomputed impacts, keep quoted phrases whose words stand in order, AND
 //! falling back to OR, filter and count facets, and cut excerpts with the matched words in `<mark>`.
 
-use crate::analyzer::{words, Analyzer, Lang};
+use crate::analyzer::{fold, words, Analyzer, Lang};
 use crate::format::{
     decode_docs, decode_facets, decode_positions, decode_shard, DocMeta, Posting, TermPositions,
 };
@@ -15,6 +15,11 @@ pub const MAX_EXPANSIONS: usize = 64;
 const W_EXACT: f32 = 1.0;
 const W_PREFIX: f32 = 0.8;
 const W_RELAXED: f32 = 0.5;
+/// Base forms read per query word: the rule's candidates beyond the first few are rarer
+/// stem changes, each costing a key range to load.
+const MAX_BASES: usize = 8;
+/// Last parts tried for a word that matched nothing, longest first.
+const MAX_PARTS: usize = 12;
 
 /// One word of the query and the index terms it may match, with weights.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +195,16 @@ impl Engine {
                         phrase,
                     };
                 }
+                if self.inflections {
+                    // The base forms an inflected word may come from (`väkivallasta`:
+                    // `väkivalta`), whose terms the export lent every form's documents.
+                    let typed = t.surface.as_deref().unwrap_or(&t.stem);
+                    for base in crate::inflection::bases(typed).into_iter().take(MAX_BASES) {
+                        if !exact.contains(&base) {
+                            exact.push(base);
+                        }
+                    }
+                }
                 if stem_chars.len() >= 6 {
                     prefixes.push((
                         stem_chars[..stem_chars.len() - 2].iter().collect(),
@@ -294,6 +309,30 @@ impl Engine {
 
     /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
     /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
+    /// The last parts a query word may fall back to, longest first, each with the base forms
+    /// it may be an inflection of (Finnish): the terms `plan_wide` loads for it.
+    fn last_part_terms(&self, w: &QueryWord) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.compounds || w.phrase > 0 {
+            return out;
+        }
+        let typed = fold(&w.text.to_lowercase());
+        for part in crate::compound::last_parts(&typed).take(MAX_PARTS) {
+            out.push(part.to_string());
+            if self.inflections {
+                out.extend(crate::inflection::bases(part).into_iter().take(MAX_BASES));
+            }
+        }
+        out
+    }
+
+    /// The longest last part of `w` (or a base form of it) that the index has.
+    fn last_part(&self, w: &QueryWord) -> Option<String> {
+        self.last_part_terms(w)
+            .into_iter()
+            .find(|t| self.find(t).is_some())
+    }
+
     fn find(&self, term: &str) -> Option<&Vec<Posting>> {
         self.terms
             .binary_search_by(|(t, _)| t.as_str().cmp(term))
@@ -314,10 +353,11 @@ impl Engine {
     /// Wider key ranges for "did you mean" after a search found nothing: every term that shares
     /// its first three letters with a query word. Not for shorter words: the first letter
     /// typed into the search box would load every term under that letter (240 ms at 10,000
-    /// pages), and a word that short has too many neighbours to suggest one.
+    /// pages), and a word that short has too many neighbours to suggest one. With them, the
+    /// last parts a word that matched nothing falls back to.
     pub fn plan_wide(&self, query: &str) -> Vec<KeyRange> {
-        let out: Vec<KeyRange> = self
-            .parse(query)
+        let words = self.parse(query);
+        let mut out: Vec<KeyRange> = words
             .iter()
             .filter_map(|w| neighbourhood(w.exact.first()?))
             .map(|head| KeyRange {
@@ -326,6 +366,13 @@ impl Engine {
                 positions: false,
             })
             .collect();
+        for w in &words {
+            out.extend(self.last_part_terms(w).into_iter().map(|t| KeyRange {
+                from: t.clone(),
+                to: t,
+                positions: false,
+            }));
+        }
         dedup(out)
     }
 
@@ -363,7 +410,24 @@ impl Engine {
             ..Outcome::default()
         };
         let n = self.n_docs as usize;
-        let per_word: Vec<Vec<f32>> = words.iter().map(|w| self.word_scores(w)).collect();
+        let mut per_word: Vec<Vec<f32>> = words.iter().map(|w| self.word_scores(w)).collect();
+        // A query that matches nothing at all: each word that matched nothing is searched by
+        // its longest last part the index has (`perheväkivalta` by `väkivalta`), at
+        // PART_WEIGHT, as the export lends compounds to their parts.
+        if !per_word.is_empty() && per_word.iter().all(|m| m.iter().all(|s| *s == 0.0)) {
+            for (k, w) in words.iter().enumerate() {
+                if let Some(part) = self.last_part(w) {
+                    if let Some(p) = self.find(&part) {
+                        for posting in p {
+                            if let Some(slot) = per_word[k].get_mut(posting.doc as usize) {
+                                *slot = crate::compound::PART_WEIGHT * f32::from(posting.impact);
+                            }
+                        }
+                    }
+                    outcome.words[k].exact.push(part);
+                }
+            }
+        }
         let mut scores: Vec<f32> = vec![0.0; n];
         let mut any = false;
         if let Some((first, rest)) = per_word.split_first() {
@@ -1000,7 +1064,41 @@ mod tests {
             });
             assert_eq!((o.total, o.suggestion), (0, None), "{q}");
         }
-        assert_eq!(e.plan_wide("perheterpaia").len(), 1);
+        // One neighbourhood, and the word's possible last parts as single terms.
+        let wide = e.plan_wide("perheterpaia");
+        assert_eq!(wide.iter().filter(|r| r.from != r.to).count(), 1);
+        assert!(wide
+            .iter()
+            .any(|r| r.from == "terpaia" && r.to == "terpaia"));
+    }
+
+    #[test]
+    fn a_query_matching_nothing_falls_back_to_a_words_last_part() {
+        let e = engine();
+        let search = |q: &str| {
+            e.search(&Request {
+                query: q.into(),
+                limit: 10,
+                ..Request::default()
+            })
+        };
+        // `koululastensuojelu` is nowhere; its last part `lastensuojelu` is, and `lapsituki`
+        // ends in a part too short to be one.
+        let o = search("koululastensuojelu");
+        assert_eq!((o.total, o.hits[0].doc), (1, 0));
+        assert!(
+            e.to_json(&o).contains("\\u003cmark>Lastensuojelun"),
+            "{}",
+            e.to_json(&o)
+        );
+        assert!(e
+            .plan_wide("koululastensuojelu")
+            .iter()
+            .any(|r| r.from == "lastensuojelu"));
+        assert_eq!(search("lapsituki").total, 0);
+        // Only when the query matches nothing: here `perhe` does.
+        assert_eq!(search("koululastensuojelu perhe").hits.len(), 1);
+        assert_eq!(search("koululastensuojelu perhe").hits[0].doc, 1);
     }
 
     #[test]

@@ -231,6 +231,118 @@ pub fn forms(terms: &[&str]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The strong grades `stem` may come from, undoing [`weak`] (`hoido` → `hoito`, `avu` →
+/// `apu`, `poja` → `poika`, `tue` → `tuke`, `lapi` → `lappi`, `vanhemma` → `vanhempa`).
+fn strong(stem: &str) -> Vec<String> {
+    let b = stem.as_bytes();
+    let end = b.len() - b.iter().rev().take_while(|&&c| is_vowel(c)).count();
+    let mut out = Vec::new();
+    if end == b.len() {
+        return out;
+    }
+    let (head, tail) = (&stem[..end], &stem[end..]);
+    let pair = &b[b.len().saturating_sub(2)..];
+    if tail.len() >= 2 && pair[0] != pair[1] && !matches!(pair[1], b'i' | b'u' | b'y') {
+        // A k lost between two vowels that make no long vowel or diphthong (`tue` → `tuke`).
+        let (v, last) = stem.split_at(stem.len() - 1);
+        out.push(format!("{v}k{last}"));
+    }
+    if end == 0 {
+        return out;
+    }
+    let mut put = |cut: usize, add: &str| {
+        if cut <= head.len() {
+            out.push(edit(head, cut, add) + tail);
+        }
+    };
+    match &b[end.saturating_sub(2)..end] {
+        [b'n', b'g'] => put(1, "k"),
+        [b'm', b'm'] => put(1, "p"),
+        [b'l', b'l'] => put(1, "t"),
+        [b'n', b'n'] => put(1, "t"),
+        [b'r', b'r'] => put(1, "t"),
+        [_, b'd'] => put(1, "t"),
+        [_, b'v'] => put(1, "p"),
+        [v, b'j'] if is_vowel(*v) => put(1, "ik"),
+        [_, c @ (b'k' | b'p' | b't')] => put(0, std::str::from_utf8(&[*c]).unwrap_or("")),
+        [_, b'l' | b'r' | b'h'] => put(0, "k"),
+        _ => {}
+    }
+    out
+}
+
+/// The base forms `form` (an analyzed term) may be an inflection of: each ending taken off,
+/// the stem change undone every way the rule makes one, and a candidate kept only when
+/// [`is_form_of`] confirms it. So an inflected query (`väkivallasta`, `nuorten`) also reads
+/// the base form's term, where the export lent all forms' documents.
+pub fn bases(form: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if !form.bytes().all(|c| c.is_ascii_lowercase()) {
+        return out;
+    }
+    for cut in 1..form.len().min(7) {
+        let (stem, ending) = form.split_at(form.len() - cut);
+        if stem.len() < MIN_STEM {
+            break;
+        }
+        let known = VOWEL_ENDINGS.contains(&ending)
+            || PLURAL_ENDINGS.contains(&ending)
+            || CONSONANT_ENDINGS.contains(&ending)
+            || (ending.len() == 2 && ending.ends_with('n'));
+        if !known {
+            continue;
+        }
+        // The stem, or a plural or consonant stem missing its last vowel (`poj|ille`), each
+        // in its weak or strong grade, with the stem changes of `stems` undone.
+        let mut heads: Vec<String> = ["", "a", "i", "e"]
+            .iter()
+            .map(|v| format!("{stem}{v}"))
+            .collect();
+        for h in heads.clone() {
+            heads.extend(strong(&h));
+        }
+        let mut candidates = heads.clone();
+        for h in &heads {
+            if h == "las" {
+                candidates.push("lapsi".to_string());
+            }
+            for (end, swap) in [
+                ("ee", "e"),
+                ("e", "i"),
+                ("de", "si"),
+                ("de", "s"),
+                ("t", "s"),
+                ("t", "si"),
+                ("kse", "s"),
+                ("ks", "s"),
+                ("ise", "inen"),
+                ("is", "inen"),
+                ("mma", "mpi"),
+                ("mpa", "mpi"),
+            ] {
+                if let Some(base) = h.strip_suffix(end) {
+                    candidates.push(format!("{base}{swap}"));
+                }
+            }
+        }
+        for c in candidates {
+            let odd = triple_consonant(&c) && !triple_consonant(form);
+            if c.len() >= MIN_STEM && !odd && !out.contains(&c) && is_form_of(form, &c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Three consonants in a row, which Finnish words inflected by this rule do not have unless
+/// the form has them too (`perhkee` is no candidate for `perheessa`).
+fn triple_consonant(word: &str) -> bool {
+    word.as_bytes()
+        .windows(3)
+        .any(|w| w.iter().all(|&c| !is_vowel(c)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +503,35 @@ mod tests {
         for (f, b) in forms(&terms) {
             assert!(is_form_of(terms[f], terms[b]));
         }
+    }
+
+    #[test]
+    fn an_inflected_form_leads_back_to_its_base_form() {
+        for (form, base) in [
+            ("vakivallasta", "vakivalta"),
+            ("nuorten", "nuori"),
+            ("lasten", "lapsi"),
+            ("lapsen", "lapsi"),
+            ("hoidossa", "hoito"),
+            ("tuen", "tuki"),
+            ("avulla", "apu"),
+            ("pojille", "poika"),
+            ("kodin", "koti"),
+            ("vanhemmuuden", "vanhemmuus"),
+            ("masennuksen", "masennus"),
+            ("kiusaamista", "kiusaaminen"),
+            ("vanhemmat", "vanhempi"),
+            ("perheessa", "perhe"),
+            ("lapin", "lappi"),
+            ("kaden", "kasi"),
+        ] {
+            let found = bases(form);
+            assert!(found.contains(&base.to_string()), "{form}: {found:?}");
+            for b in &found {
+                assert!(is_form_of(form, b), "{form} not a form of {b}");
+            }
+        }
+        assert!(bases("lapsi").is_empty() || !bases("lapsi").contains(&"lapsi".to_string()));
+        assert!(bases("äidin").is_empty(), "terms are folded: not a term");
     }
 }

@@ -1,0 +1,80 @@
+//! Finnish relevance on the bundled content: the judged queries of `tests/relevance/fi.tsv`
+//! through `tietopankki search` (the engine and index files the browser uses). A query
+//! succeeds when one of its judged pages is among the first three results.
+
+mod common;
+
+use serde_json::Value;
+
+/// The share of judged queries that must succeed: research/search.md's gate.
+const REQUIRED: f64 = 0.9;
+
+/// (query, acceptable page URLs) from the judged file.
+fn judged() -> Vec<(String, Vec<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/relevance/fi.tsv");
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (query, pages) = l
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("{}: no tab in {l:?}", path.display()));
+            let pages: Vec<String> = pages.split_whitespace().map(str::to_string).collect();
+            (query.to_string(), pages)
+        })
+        .collect()
+}
+
+fn top3(query: &str) -> Vec<String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let o = common::run(&[
+        "search", query, "--root", root, "--format", "json", "--limit", "3",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn judged_finnish_queries_find_a_right_page_in_the_first_three() {
+    let set = judged();
+    assert!(set.len() >= 60, "only {} judged queries", set.len());
+    // Every judged page exists, so a renamed page cannot make a query silently unanswerable.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let built = out.path().join("site");
+    let o = common::build(root, &built, &[]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    for (query, pages) in &set {
+        for page in pages {
+            assert!(
+                built.join(page).join("index.html").is_file(),
+                "{query}: no page {page}"
+            );
+        }
+    }
+    let misses: Vec<String> = set
+        .iter()
+        .filter_map(|(query, pages)| {
+            let top = top3(query);
+            (!top.iter().any(|u| pages.contains(u))).then(|| format!("{query} -> {top:?}"))
+        })
+        .collect();
+    let share = 1.0 - misses.len() as f64 / set.len() as f64;
+    println!(
+        "success@3: {}/{} ({:.0} %); misses: {misses:#?}",
+        set.len() - misses.len(),
+        set.len(),
+        share * 100.0
+    );
+    assert!(
+        share >= REQUIRED,
+        "success@3 {share:.2} < {REQUIRED}: {misses:#?}"
+    );
+}
