@@ -245,7 +245,7 @@ fn strong(stem: &str) -> Vec<String> {
     if tail.len() >= 2 && pair[0] != pair[1] && !matches!(pair[1], b'i' | b'u' | b'y') {
         // A k lost between two vowels that make no long vowel or diphthong (`tue` → `tuke`).
         let (v, last) = stem.split_at(stem.len() - 1);
-        out.push(format!("{v}k{last}"));
+        out.push(edit(v, 0, "k") + last);
     }
     if end == 0 {
         return out;
@@ -296,7 +296,7 @@ pub fn bases(form: &str) -> Vec<String> {
         // in its weak or strong grade, with the stem changes of `stems` undone.
         let mut heads: Vec<String> = ["", "a", "i", "e"]
             .iter()
-            .map(|v| format!("{stem}{v}"))
+            .map(|v| edit(stem, 0, v))
             .collect();
         for h in heads.clone() {
             heads.extend(strong(&h));
@@ -321,7 +321,7 @@ pub fn bases(form: &str) -> Vec<String> {
                 ("mpa", "mpi"),
             ] {
                 if let Some(base) = h.strip_suffix(end) {
-                    candidates.push(format!("{base}{swap}"));
+                    candidates.push(edit(base, 0, swap));
                 }
             }
         }
