@@ -4,8 +4,6 @@
 
 mod common;
 
-use serde_json::Value;
-
 /// The share of judged queries that must succeed: research/search.md's gate.
 const REQUIRED: f64 = 0.9;
 
@@ -27,18 +25,7 @@ fn judged() -> Vec<(String, Vec<String>)> {
 }
 
 fn top3(query: &str) -> Vec<String> {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let o = common::run(&[
-        "search", query, "--root", root, "--format", "json", "--limit", "3",
-    ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["url"].as_str().unwrap().to_string())
-        .collect()
+    common::result_urls(&common::search_bundled(&[query, "--limit", "3"]))
 }
 
 #[test]

@@ -5,23 +5,7 @@ mod common;
 
 use serde_json::Value;
 
-fn search(args: &[&str]) -> Value {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut all = vec!["search", "--root", root, "--format", "json"];
-    all.extend_from_slice(args);
-    let o = common::run(&all);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn urls(v: &Value) -> Vec<String> {
-    v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["url"].as_str().unwrap().to_string())
-        .collect()
-}
+use common::{result_urls as urls, search_bundled as search};
 
 /// The marked words of all excerpts, lowercased.
 fn marked(v: &Value) -> Vec<String> {
