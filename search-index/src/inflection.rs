@@ -534,4 +534,31 @@ mod tests {
         assert!(bases("lapsi").is_empty() || !bases("lapsi").contains(&"lapsi".to_string()));
         assert!(bases("äidin").is_empty(), "terms are folded: not a term");
     }
+
+    #[test]
+    fn any_short_word_is_handled_without_panicking() {
+        // Every word of up to four letters over letters the rules act on, and odd ones.
+        let letters = ["a", "e", "i", "k", "p", "t", "s", "n", "ä", "x"];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| letters.iter().map(move |l| format!("{w}{l}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.sort();
+        words.dedup();
+        let terms: Vec<&str> = words.iter().map(String::as_str).collect();
+        for w in &terms {
+            for b in bases(w) {
+                assert!(is_form_of(w, &b));
+            }
+            let _ = weak(w);
+            let _ = strong(w);
+        }
+        for (f, b) in forms(&terms) {
+            assert!(is_form_of(terms[f], terms[b]), "{} {}", terms[f], terms[b]);
+        }
+    }
 }
