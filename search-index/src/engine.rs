@@ -30,6 +30,8 @@ pub struct QueryWord {
     pub prefixes: Vec<(String, f32)>,
     /// The quoted phrase this word belongs to (1, 2, …), or 0. Phrase words match exactly.
     pub phrase: u32,
+    /// The inflections of `exact`'s terms (Finnish), to mark their forms in excerpts.
+    pub paradigms: Vec<crate::inflection::Paradigm>,
 }
 
 /// A key range a query reads, inclusive; `positions` when a phrase needs its position file.
@@ -187,9 +189,20 @@ impl Engine {
                 exact.extend(t.surface.clone());
                 let mut prefixes = Vec::new();
                 let stem_chars: Vec<char> = t.stem.chars().collect();
+                let paradigms = |exact: &[String]| -> Vec<crate::inflection::Paradigm> {
+                    if self.inflections {
+                        exact
+                            .iter()
+                            .map(|e| crate::inflection::Paradigm::of(e))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    }
+                };
                 if phrase > 0 {
                     return QueryWord {
                         text: text.to_string(),
+                        paradigms: paradigms(&exact),
                         exact,
                         prefixes,
                         phrase,
@@ -218,6 +231,7 @@ impl Engine {
                 }
                 QueryWord {
                     text: text.to_string(),
+                    paradigms: paradigms(&exact),
                     exact,
                     prefixes,
                     phrase,
@@ -424,6 +438,10 @@ impl Engine {
                             }
                         }
                     }
+                    if self.inflections {
+                        let p = crate::inflection::Paradigm::of(&part);
+                        outcome.words[k].paradigms.push(p);
+                    }
                     outcome.words[k].exact.push(part);
                 }
             }
@@ -597,11 +615,9 @@ impl Engine {
                         crate::compound::ends_in(&t.stem, e)
                             || surface.is_some_and(|s| crate::compound::ends_in(s, e))
                     }))
-                || (self.inflections
-                    && q.exact.iter().any(|e| {
-                        crate::inflection::is_form_of(&t.stem, e)
-                            || surface.is_some_and(|s| crate::inflection::is_form_of(s, e))
-                    }))
+                || q.paradigms
+                    .iter()
+                    .any(|p| p.has(&t.stem) || surface.is_some_and(|s| p.has(s)))
                 || q.prefixes.iter().any(|(p, _)| {
                     t.stem.starts_with(p.as_str())
                         || t.surface

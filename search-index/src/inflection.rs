@@ -197,11 +197,33 @@ fn accepts(stem: &str, kind: Kind, ending: &str) -> bool {
 /// Whether `form` (an analyzed term) is an inflected form of the base form `base` by the rule
 /// [`forms`] lends by.
 pub fn is_form_of(form: &str, base: &str) -> bool {
-    form != base
-        && stems(base).iter().any(|(stem, kind)| {
-            form.strip_prefix(stem.as_str())
-                .is_some_and(|ending| !ending.is_empty() && accepts(stem, *kind, ending))
-        })
+    Paradigm::of(base).has(form)
+}
+
+/// A base form's inflection stems, worked out once to test many words against (the words of
+/// every excerpt of a search).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paradigm {
+    base: String,
+    stems: Vec<(String, Kind)>,
+}
+
+impl Paradigm {
+    pub fn of(base: &str) -> Paradigm {
+        Paradigm {
+            base: base.to_string(),
+            stems: stems(base),
+        }
+    }
+
+    /// Whether `form` is an inflected form of the base, as [`is_form_of`] says.
+    pub fn has(&self, form: &str) -> bool {
+        form != self.base
+            && self.stems.iter().any(|(stem, kind)| {
+                form.strip_prefix(stem.as_str())
+                    .is_some_and(|ending| !ending.is_empty() && accepts(stem, *kind, ending))
+            })
+    }
 }
 
 /// Pairs (form, base) of indexes into `terms` (sorted, distinct): every term that is another
