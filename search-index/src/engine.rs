@@ -15,6 +15,9 @@ pub const MAX_EXPANSIONS: usize = 64;
 const W_EXACT: f32 = 1.0;
 const W_PREFIX: f32 = 0.8;
 const W_RELAXED: f32 = 0.5;
+/// A base form read for an inflected query word (`väkivalta` for `väkivallasta`): the pages
+/// using the form typed come first.
+const W_BASE: f32 = 0.8;
 /// Base forms read per query word: the rule's candidates beyond the first few are rarer
 /// stem changes, each costing a key range to load.
 const MAX_BASES: usize = 8;
@@ -25,7 +28,11 @@ const MAX_PARTS: usize = 12;
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryWord {
     pub text: String,
+    /// The word's own terms (stem, surface form) first, then the base forms it may be an
+    /// inflection of, which weigh [`W_BASE`].
     pub exact: Vec<String>,
+    /// How many of `exact` are the word's own terms.
+    pub own: usize,
     /// Prefixes matched with their weight: the stem minus its last letters, and the typed word.
     pub prefixes: Vec<(String, f32)>,
     /// The quoted phrase this word belongs to (1, 2, …), or 0. Phrase words match exactly.
@@ -187,6 +194,7 @@ impl Engine {
                 let t = self.analyzer.word(text);
                 let mut exact = vec![t.stem.clone()];
                 exact.extend(t.surface.clone());
+                let own = exact.len();
                 let mut prefixes = Vec::new();
                 let stem_chars: Vec<char> = t.stem.chars().collect();
                 let paradigms = |exact: &[String]| -> Vec<crate::inflection::Paradigm> {
@@ -204,6 +212,7 @@ impl Engine {
                         text: text.to_string(),
                         paradigms: paradigms(&exact),
                         exact,
+                        own,
                         prefixes,
                         phrase,
                     };
@@ -233,6 +242,7 @@ impl Engine {
                     text: text.to_string(),
                     paradigms: paradigms(&exact),
                     exact,
+                    own,
                     prefixes,
                     phrase,
                 }
@@ -402,9 +412,9 @@ impl Engine {
                 }
             }
         };
-        for e in &w.exact {
+        for (i, e) in w.exact.iter().enumerate() {
             if let Some(p) = self.find(e) {
-                add(p, W_EXACT);
+                add(p, if i < w.own { W_EXACT } else { W_BASE });
             }
         }
         for (prefix, weight) in &w.prefixes {
