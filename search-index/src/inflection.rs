@@ -9,8 +9,9 @@
 //! the base form's term is where the documents are needed. The rule generates the stems a
 //! base form of the common noun types inflects on (gradation, `-i`/`-e` stems, `-si`, `-nen`,
 //! `-us`) and accepts only endings that fit each kind of stem; the index's own terms are the
-//! dictionary, so a generated form counts only where some page uses it. The engine uses
-//! [`is_form_of`] to mark the forms in excerpts.
+//! dictionary, so a generated form counts only where some page uses it. At query time the
+//! engine reads the [`bases`] an inflected word may come from (`väkivallasta`: `väkivalta`),
+//! and marks forms in excerpts with [`Paradigm`]; both follow the same rule.
 
 /// An inflected form's documents count at this share of their score under the base form.
 pub const FORM_WEIGHT: f32 = 0.8;
