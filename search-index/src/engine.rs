@@ -29,7 +29,7 @@ const MAX_PARTS: usize = 12;
 pub struct QueryWord {
     pub text: String,
     /// The word's own terms (stem, surface form) first, then the base forms it may be an
-    /// inflection of, which weigh [`W_BASE`].
+    /// inflection of, which weigh less (`W_BASE`).
     pub exact: Vec<String>,
     /// How many of `exact` are the word's own terms.
     pub own: usize,
