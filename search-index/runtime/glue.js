@@ -223,9 +223,18 @@
             return JSON.parse(e.text("tp_search", request));
           });
         }
-        if (!out.need.length) return out;
-        return Promise.all(docs(out.need)).then(function () {
-          return JSON.parse(e.text("tp_search", request));
+        var finish = function (out) {
+          if (!out.need.length) return out;
+          return Promise.all(docs(out.need)).then(function () {
+            return JSON.parse(e.text("tp_search", request));
+          });
+        };
+        if (!out.parts) return finish(out);
+        // A word matched nothing: load its possible last parts (an unknown compound) and
+        // search again, as the engine then answers by the longest one the index has.
+        var parts = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_parts", String(query))));
+        return Promise.all(parts.exact.concat(parts.rest)).then(function () {
+          return finish(JSON.parse(e.text("tp_search", request)));
         });
       });
     }).then(function (out) {

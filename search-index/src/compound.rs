@@ -64,9 +64,12 @@ fn candidate_parts(word: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The last parts `word` (a folded query word) may end in, longest first, by the rule
-/// [`parts`] lends by: what a query for an unknown compound (`perheväkivalta`) falls back to.
+/// [`parts`] lends by, where the head ends as Finnish and Swedish first parts do (a vowel,
+/// `-n`, `-s`): what a query for an unknown compound (`perheväkivalta`) falls back to.
 pub fn last_parts(word: &str) -> impl Iterator<Item = &str> {
-    candidate_parts(word)
+    candidate_parts(word).filter(move |part| {
+        word[..word.len() - part.len()].ends_with(['a', 'e', 'i', 'o', 'u', 'y', 'n', 's'])
+    })
 }
 
 /// Whether `word` (an analyzed term) is a compound whose last part is `part`, by the rule

@@ -77,6 +77,8 @@ pub struct Outcome {
     pub suggestion: Option<String>,
     /// A quoted phrase matched nowhere, so the results are for its words anywhere.
     pub phrase_relaxed: bool,
+    /// A word matched nothing and may be a compound: its last parts are worth loading.
+    pub parts: bool,
 }
 
 pub struct Engine {
@@ -374,6 +376,22 @@ impl Engine {
             .take_while(move |(t, _)| t.starts_with(prefix))
     }
 
+    /// The last parts (single terms) of the words that match nothing among the loaded terms,
+    /// for a search whose outcome says `parts`.
+    pub fn plan_parts(&self, query: &str) -> Vec<KeyRange> {
+        let mut out = Vec::new();
+        for w in self.parse(query) {
+            if self.word_scores(&w).iter().all(|s| *s == 0.0) {
+                out.extend(self.last_part_terms(&w).into_iter().map(|t| KeyRange {
+                    from: t.clone(),
+                    to: t,
+                    positions: false,
+                }));
+            }
+        }
+        dedup(out)
+    }
+
     /// Wider key ranges for "did you mean" after a search found nothing: every term that shares
     /// its first three letters with a query word. Not for shorter words: the first letter
     /// typed into the search box would load every term under that letter (240 ms at 10,000
@@ -435,11 +453,13 @@ impl Engine {
         };
         let n = self.n_docs as usize;
         let mut per_word: Vec<Vec<f32>> = words.iter().map(|w| self.word_scores(w)).collect();
-        // A query that matches nothing at all: each word that matched nothing is searched by
-        // its longest last part the index has (`perheväkivalta` by `väkivalta`), at
-        // PART_WEIGHT, as the export lends compounds to their parts.
-        if !per_word.is_empty() && per_word.iter().all(|m| m.iter().all(|s| *s == 0.0)) {
-            for (k, w) in words.iter().enumerate() {
+        // A word that matches nothing (an unknown compound: `perheväkivalta`) is searched by
+        // its longest last part the index has (`väkivalta`), at PART_WEIGHT, as the export
+        // lends compounds to their parts. `parts` tells the browser to load the candidates
+        // (`plan_parts`) and search again, so it answers as the CLI does.
+        for (k, w) in words.iter().enumerate() {
+            if per_word[k].iter().all(|s| *s == 0.0) && !self.last_part_terms(w).is_empty() {
+                outcome.parts = true;
                 if let Some(part) = self.last_part(w) {
                     if let Some(p) = self.find(&part) {
                         for posting in p {
@@ -702,6 +722,9 @@ impl Engine {
         s.push_str(&format!("{{\"total\":{},", o.total));
         if o.phrase_relaxed {
             s.push_str("\"phraseRelaxed\":true,");
+        }
+        if o.parts {
+            s.push_str("\"parts\":true,");
         }
         if let Some(sug) = &o.suggestion {
             s.push_str("\"suggestion\":\"");
@@ -1122,9 +1145,20 @@ mod tests {
             .iter()
             .any(|r| r.from == "lastensuojelu"));
         assert_eq!(search("lapsituki").total, 0);
-        // Only when the query matches nothing: here `perhe` does.
-        assert_eq!(search("koululastensuojelu perhe").hits.len(), 1);
-        assert_eq!(search("koululastensuojelu perhe").hits[0].doc, 1);
+        // Beside words that match: all words must still match, the part in the compound's
+        // place, so `tuki` keeps only the page that has both.
+        let o = search("koululastensuojelu tuki");
+        assert!(o.parts);
+        assert_eq!((o.total, o.hits[0].doc), (1, 0));
+        let parts = e.plan_parts("koululastensuojelu tuki");
+        assert!(parts.iter().any(|r| r.from == "lastensuojelu"));
+        assert!(
+            parts.iter().all(|r| !r.from.starts_with("tuki")),
+            "{parts:?}"
+        );
+        // Words that match say nothing of parts.
+        assert!(!search("lastensuojelu tuki").parts);
+        assert!(e.plan_parts("lastensuojelu tuki").is_empty());
     }
 
     #[test]

@@ -63,20 +63,36 @@ pub extern "C" fn tp_add(kind: u32, id: u32, ptr: *const u8, len: usize) -> u32 
 /// The key ranges a query needs, as JSON `[[from, to, positions 0|1], ...]`.
 #[no_mangle]
 pub extern "C" fn tp_plan(ptr: *const u8, len: usize) -> u64 {
-    plan(ptr, len, false)
+    plan(ptr, len, Plan::Query)
 }
 
 /// The wider ranges for a "did you mean" after an empty result.
 #[no_mangle]
 pub extern "C" fn tp_plan_wide(ptr: *const u8, len: usize) -> u64 {
-    plan(ptr, len, true)
+    plan(ptr, len, Plan::Wide)
 }
 
-fn plan(ptr: *const u8, len: usize, wide: bool) -> u64 {
+/// The last parts of the words that matched nothing, after an outcome saying `parts`.
+#[no_mangle]
+pub extern "C" fn tp_plan_parts(ptr: *const u8, len: usize) -> u64 {
+    plan(ptr, len, Plan::Parts)
+}
+
+enum Plan {
+    Query,
+    Wide,
+    Parts,
+}
+
+fn plan(ptr: *const u8, len: usize, which: Plan) -> u64 {
     let q = String::from_utf8_lossy(input(ptr, len));
     let json = ENGINE.with(|e| {
         e.borrow().as_ref().map_or_else(String::new, |e| {
-            let ranges = if wide { e.plan_wide(&q) } else { e.plan(&q) };
+            let ranges = match which {
+                Plan::Query => e.plan(&q),
+                Plan::Wide => e.plan_wide(&q),
+                Plan::Parts => e.plan_parts(&q),
+            };
             let parts: Vec<String> = ranges
                 .iter()
                 .map(|r| {
