@@ -333,8 +333,6 @@ impl Engine {
         dedup(out)
     }
 
-    /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
-    /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
     /// The last parts a query word may fall back to, longest first, each with the base forms
     /// it may be an inflection of (Finnish): the terms `plan_wide` loads for it.
     fn last_part_terms(&self, w: &QueryWord) -> Vec<String> {
@@ -418,6 +416,8 @@ impl Engine {
         dedup(out)
     }
 
+    /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
+    /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
     fn word_scores(&self, w: &QueryWord) -> Vec<f32> {
         let mut best = vec![0f32; self.n_docs as usize];
         let mut add = |postings: &[Posting], weight: f32| {
