@@ -406,12 +406,22 @@ impl LangIndex {
                         .map(|(f, b)| (f, b, inflection::FORM_WEIGHT)),
                 );
             }
-            let lent: Vec<_> = pairs
-                .into_iter()
-                .map(|(from, to, weight)| (to, scored[from].per_doc.clone(), weight))
+            // Each receiver's new list, read from the lists as they are, then put in place: no
+            // lender's list is copied, and a receiver is rebuilt once however many lend to it.
+            pairs.sort_unstable_by_key(|&(_, to, _)| to);
+            let lent: Vec<(usize, Vec<(u32, f32)>)> = pairs
+                .chunk_by(|a, b| a.1 == b.1)
+                .map(|group| {
+                    let to = group[0].1;
+                    let mut docs = scored[to].per_doc.clone();
+                    for &(from, _, weight) in group {
+                        compound::lend(&mut docs, &scored[from].per_doc, weight);
+                    }
+                    (to, docs)
+                })
                 .collect();
-            for (to, docs, weight) in lent {
-                compound::lend(&mut scored[to].per_doc, &docs, weight);
+            for (to, docs) in lent {
+                scored[to].per_doc = docs;
             }
         }
         let max = scored.iter().map(|s| s.max).fold(0f32, f32::max);

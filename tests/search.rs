@@ -144,7 +144,8 @@ fn base_forms_find_the_pages_that_use_only_other_forms() {
             body.iter().any(|x| x == form) && !all.iter().any(|x| x == own)
         });
         assert!(!only_form.is_empty(), "no page says only {form}");
-        let found = urls(&search(&[query, "--limit", "200"]));
+        let v = search(&[query, "--limit", "200"]);
+        let found = urls(&v);
         for page in &pages_where(|body, _| body.iter().any(|x| x == form)) {
             assert!(
                 found.contains(page),
@@ -152,7 +153,7 @@ fn base_forms_find_the_pages_that_use_only_other_forms() {
             );
         }
         // The excerpts mark such forms too.
-        let m = marked(&search(&[query, "--limit", "200"]));
+        let m = marked(&v);
         assert!(m.iter().any(|w| w == shown), "{query:?}: {m:?}");
     }
     // And `lapsi` no longer finds Lapland (Snowball stemmed both to `lap`).

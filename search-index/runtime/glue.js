@@ -205,37 +205,28 @@
       var docs = function (need) {
         return need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.dochash)); });
       };
+      var search = function () { return JSON.parse(e.text("tp_search", request)); };
       var all = Promise.all(files.exact.concat(files.rest)), allIn = false;
       all.then(function () { allIn = true; }, function () {});
       // When the exact words' files are in and files only prefixes need are still on their
       // way, the results are nearly final: load their documents now, so that a pasted query
       // waits for about one round trip of files, not two.
       if (files.rest.length) Promise.all(files.exact).then(function () {
-        if (!allIn) docs(JSON.parse(e.text("tp_search", request)).need).forEach(function (p) { p.catch(function () {}); });
+        if (!allIn) docs(search().need).forEach(function (p) { p.catch(function () {}); });
       }, function () {});
       return all.then(function () {
-        var out = JSON.parse(e.text("tp_search", request));
-        if (out.total === 0 && query) {
-          // Nothing found: load the neighbourhood of each word so a misspelling can be corrected,
-          // and the last parts of an unknown compound, which the engine then falls back to.
-          var wide = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_wide", String(query))));
-          return Promise.all(wide.exact.concat(wide.rest)).then(function () {
-            return JSON.parse(e.text("tp_search", request));
-          });
-        }
-        var finish = function (out) {
-          if (!out.need.length) return out;
-          return Promise.all(docs(out.need)).then(function () {
-            return JSON.parse(e.text("tp_search", request));
-          });
-        };
-        if (!out.parts) return finish(out);
-        // A word matched nothing: load its possible last parts (an unknown compound) and
-        // search again, as the engine then answers by the longest one the index has.
-        var parts = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan_parts", String(query))));
-        return Promise.all(parts.exact.concat(parts.rest)).then(function () {
-          return finish(JSON.parse(e.text("tp_search", request)));
-        });
+        var out = search();
+        // Nothing found: the neighbourhood of each word, so a misspelling can be corrected, and
+        // the last parts of an unknown compound. A word matched nothing beside others: its last
+        // parts. The engine then answers by them, so the search runs again once they are in.
+        var more = out.total === 0 && query ? "tp_plan_wide" : out.parts ? "tp_plan_parts" : null;
+        if (!more) return out;
+        var extra = shardsFor(e, lang, m, JSON.parse(e.text(more, String(query))));
+        return Promise.all(extra.exact.concat(extra.rest)).then(search);
+      }).then(function (out) {
+        // The documents of the results shown.
+        if (!out.need.length) return out;
+        return Promise.all(docs(out.need)).then(search);
       });
     }).then(function (out) {
       out.results.forEach(function (r) { r.url = siteRoot + r.url; });

@@ -49,6 +49,17 @@ pub struct KeyRange {
     pub positions: bool,
 }
 
+impl KeyRange {
+    /// The range of one term, without positions.
+    fn term(t: String) -> KeyRange {
+        KeyRange {
+            from: t.clone(),
+            to: t,
+            positions: false,
+        }
+    }
+}
+
 /// A parsed query and its filters.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -350,13 +361,6 @@ impl Engine {
         out
     }
 
-    /// The longest last part of `w` (or a base form of it) that the index has.
-    fn last_part(&self, w: &QueryWord) -> Option<String> {
-        self.last_part_terms(w)
-            .into_iter()
-            .find(|t| self.find(t).is_some())
-    }
-
     fn find(&self, term: &str) -> Option<&Vec<Posting>> {
         self.terms
             .binary_search_by(|(t, _)| t.as_str().cmp(term))
@@ -380,11 +384,7 @@ impl Engine {
         let mut out = Vec::new();
         for w in self.parse(query) {
             if self.word_scores(&w).iter().all(|s| *s == 0.0) {
-                out.extend(self.last_part_terms(&w).into_iter().map(|t| KeyRange {
-                    from: t.clone(),
-                    to: t,
-                    positions: false,
-                }));
+                out.extend(self.last_part_terms(&w).into_iter().map(KeyRange::term));
             }
         }
         dedup(out)
@@ -407,11 +407,7 @@ impl Engine {
             })
             .collect();
         for w in &words {
-            out.extend(self.last_part_terms(w).into_iter().map(|t| KeyRange {
-                from: t.clone(),
-                to: t,
-                positions: false,
-            }));
+            out.extend(self.last_part_terms(w).into_iter().map(KeyRange::term));
         }
         dedup(out)
     }
@@ -420,25 +416,15 @@ impl Engine {
     /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
     fn word_scores(&self, w: &QueryWord) -> Vec<f32> {
         let mut best = vec![0f32; self.n_docs as usize];
-        let mut add = |postings: &[Posting], weight: f32| {
-            for p in postings {
-                if let Some(slot) = best.get_mut(p.doc as usize) {
-                    let s = weight * f32::from(p.impact);
-                    if s > *slot {
-                        *slot = s;
-                    }
-                }
-            }
-        };
         for (i, e) in w.exact.iter().enumerate() {
             if let Some(p) = self.find(e) {
-                add(p, if i < w.own { W_EXACT } else { W_BASE });
+                raise(&mut best, p, if i < w.own { W_EXACT } else { W_BASE });
             }
         }
         for (prefix, weight) in &w.prefixes {
             for (term, p) in self.with_prefix(prefix).take(MAX_EXPANSIONS) {
                 if !w.exact.contains(term) {
-                    add(p, *weight);
+                    raise(&mut best, p, *weight);
                 }
             }
         }
@@ -458,22 +444,22 @@ impl Engine {
         // lends compounds to their parts. `parts` tells the browser to load the candidates
         // (`plan_parts`) and search again, so it answers as the CLI does.
         for (k, w) in words.iter().enumerate() {
-            if per_word[k].iter().all(|s| *s == 0.0) && !self.last_part_terms(w).is_empty() {
-                outcome.parts = true;
-                if let Some(part) = self.last_part(w) {
-                    if let Some(p) = self.find(&part) {
-                        for posting in p {
-                            if let Some(slot) = per_word[k].get_mut(posting.doc as usize) {
-                                *slot = crate::compound::PART_WEIGHT * f32::from(posting.impact);
-                            }
-                        }
-                    }
-                    if self.inflections {
-                        let p = crate::inflection::Paradigm::of(&part);
-                        outcome.words[k].paradigms.push(p);
-                    }
-                    outcome.words[k].exact.push(part);
+            if per_word[k].iter().any(|s| *s > 0.0) {
+                continue;
+            }
+            let candidates = self.last_part_terms(w);
+            outcome.parts |= !candidates.is_empty();
+            // The longest last part (or a base form of it) the index has.
+            let found = candidates
+                .into_iter()
+                .find_map(|t| Some((self.find(&t)?, t)));
+            if let Some((postings, part)) = found {
+                raise(&mut per_word[k], postings, crate::compound::PART_WEIGHT);
+                if self.inflections {
+                    let p = crate::inflection::Paradigm::of(&part);
+                    outcome.words[k].paradigms.push(p);
                 }
+                outcome.words[k].exact.push(part);
             }
         }
         let mut scores: Vec<f32> = vec![0.0; n];
@@ -860,6 +846,18 @@ fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
         }
     }
     out
+}
+
+/// Raises each document's score in `best` to its weighted impact in `postings` where higher.
+fn raise(best: &mut [f32], postings: &[Posting], weight: f32) {
+    for p in postings {
+        if let Some(slot) = best.get_mut(p.doc as usize) {
+            let s = weight * f32::from(p.impact);
+            if s > *slot {
+                *slot = s;
+            }
+        }
+    }
 }
 
 /// Parses the runtime's request text: first line the limit, then `facet=value` lines, an

@@ -287,7 +287,7 @@ fn strong(stem: &str) -> Vec<String> {
         [_, b'd'] => put(1, "t"),
         [_, b'v'] => put(1, "p"),
         [v, b'j'] if is_vowel(*v) => put(1, "ik"),
-        [_, c @ (b'k' | b'p' | b't')] => put(0, std::str::from_utf8(&[*c]).unwrap_or("")),
+        [_, b'k' | b'p' | b't'] => put(0, &head[head.len() - 1..]),
         [_, b'l' | b'r' | b'h'] => put(0, "k"),
         _ => {}
     }
@@ -308,10 +308,9 @@ pub fn bases(form: &str) -> Vec<String> {
         if stem.len() < MIN_STEM {
             break;
         }
-        let known = VOWEL_ENDINGS.contains(&ending)
-            || PLURAL_ENDINGS.contains(&ending)
-            || CONSONANT_ENDINGS.contains(&ending)
-            || (ending.len() == 2 && ending.ends_with('n'));
+        let known = [Kind::Vowel, Kind::Plural, Kind::Consonant]
+            .into_iter()
+            .any(|kind| accepts(stem, kind, ending));
         if !known {
             continue;
         }

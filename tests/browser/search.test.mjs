@@ -203,11 +203,13 @@ test('the shards guessed before the runtime is in are ones the query needs', asy
 });
 
 test('the browser ranks the first ten like the CLI for 43 queries, quoted phrases too', async () => {
-  const { page } = await openPage(b, http.url);
+  // Each query on a cold page: what earlier queries loaded must not stand in for its own files.
   for (const q of QUERIES) {
+    const { page } = await openPage(b, http.url);
     const cli = JSON.parse(tietopankki(['search', q, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
     const web = (await page.evaluate((q) => tietopankki.search(q, { lang: 'fi', limit: 10 }), q)).results.map((r) => r.url.replace(http.url, ''));
     assert.deepEqual(web, cli, q);
     assert.ok(cli.length > 0, `no results for ${q}`);
+    await page.close();
   }
 });
