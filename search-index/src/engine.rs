@@ -577,20 +577,27 @@ impl Engine {
         outcome
     }
 
-    /// "Did you mean": each word with no match becomes the closest loaded term by edit distance
-    /// (at most 1 for short words, 2 for longer), the most common one on ties.
+    /// "Did you mean": each word with no match becomes the loaded term closest to the word as
+    /// typed (folded) by edit distance (at most 1 for short words, 2 for longer), the most common
+    /// one on ties. Measured from the typed form, not the stem: the stem of `äidit` is `aidi`,
+    /// one edit from the stem `aid`, which is no word to offer a reader; `aidin` is.
     fn suggest(&self, words: &[QueryWord], per_word: &[Vec<f32>]) -> Option<String> {
         let mut changed = false;
         let mut out = Vec::new();
         for (w, scores) in words.iter().zip(per_word) {
-            let typed = w.exact.first().cloned().unwrap_or_default();
+            let stem = w.exact.first().cloned().unwrap_or_default();
+            let typed = if w.own > 1 {
+                w.exact[1].clone()
+            } else {
+                stem.clone()
+            };
             if scores.iter().any(|s| *s > 0.0) {
                 out.push(w.text.to_lowercase());
                 continue;
             }
             // Only terms sharing the first three letters: the ones `plan_wide` loads, so the
             // browser and the CLI suggest alike.
-            let Some(head) = neighbourhood(&typed) else {
+            let Some(head) = neighbourhood(&stem) else {
                 out.push(w.text.to_lowercase());
                 continue;
             };
@@ -1097,6 +1104,20 @@ mod tests {
         assert_eq!(o.total, 0);
         assert_eq!(o.suggestion.as_deref(), Some("perheterapia"));
         assert!(e.to_json(&o).contains("\"suggestion\":\"perheterapia\""));
+    }
+
+    #[test]
+    fn a_suggestion_is_a_word_not_a_stem() {
+        // Snowball stems `äidin` to `aid` and `äidit` to `aidi`: the stems are one edit apart,
+        // but a reader should be offered the word.
+        let e = engine_with_positions(&["äidin tuki", "äidin kanssa"], &[]);
+        let o = e.search(&Request {
+            query: "äidit ".into(),
+            limit: 10,
+            ..Request::default()
+        });
+        assert_eq!(o.total, 0);
+        assert_eq!(o.suggestion.as_deref(), Some("aidin"));
     }
 
     #[test]
