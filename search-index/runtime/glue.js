@@ -59,6 +59,7 @@
     var ptr = Number(r >> BigInt(32)), len = Number(r & BigInt(0xffffffff));
     return dec.decode(new Uint8Array(this.x.memory.buffer, ptr, len));
   };
+  Engine.prototype.has = function (kind, id) { return !!this.have[this.lang + "/" + kind + "/" + id]; };
   Engine.prototype.need = function (kind, id, file) {
     var self = this, key = this.lang + "/" + kind + "/" + id;
     if (this.have[key]) return Promise.resolve();
@@ -119,14 +120,15 @@
      [first, hash, last], or [first, hash] for one term); a query needs the files its key
      ranges touch and, for the words of a quoted phrase (r[2]), their position files.
      Returns {exact, rest}: the loads for exact words, which decide most of the ranking, and
-     the loads only prefixes need. */
+     the loads only prefixes need, and `fresh`: whether any of them was not in the engine yet. */
   function shardsFor(e, lang, m, ranges) {
-    var exact = {}, rest = {};
+    var exact = {}, rest = {}, fresh = false;
     function touch(list, kind, r) {
       var into = r[0] === r[1] ? exact : rest;
       for (var i = 0; i < list.length; i++) {
         var first = list[i][0], last = list[i].length > 2 ? list[i][2] : first;
         if (cmp(first, r[1]) <= 0 && cmp(last, r[0]) >= 0) {
+          fresh = fresh || !e.has(kind, i);
           into[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
         }
       }
@@ -137,7 +139,7 @@
     });
     Object.keys(exact).forEach(function (k) { delete rest[k]; });
     var values = function (o) { return Object.keys(o).map(function (k) { return o[k]; }); };
-    return { exact: values(exact), rest: values(rest) };
+    return { exact: values(exact), rest: values(rest), fresh: fresh };
   }
 
   /* Before the runtime is in: the shards holding each query word as typed, lowercased and
@@ -222,6 +224,9 @@
         var more = out.total === 0 && query ? "tp_plan_wide" : out.parts ? "tp_plan_parts" : null;
         if (!more) return out;
         var extra = shardsFor(e, lang, m, JSON.parse(e.text(more, String(query))));
+        // All of them were in for the search just run (a later keystroke of the same word, or
+        // parts the first plan's shards already held): it read them, and would answer the same.
+        if (!extra.fresh) return out;
         return Promise.all(extra.exact.concat(extra.rest)).then(search);
       }).then(function (out) {
         // The documents of the results shown.

@@ -585,27 +585,25 @@ impl Engine {
         let mut changed = false;
         let mut out = Vec::new();
         for (w, scores) in words.iter().zip(per_word) {
-            let stem = w.exact.first().cloned().unwrap_or_default();
-            let typed = if w.own > 1 {
-                w.exact[1].clone()
-            } else {
-                stem.clone()
-            };
+            let stem = w.exact.first().map_or("", String::as_str);
+            // The surface form when it differs from the stem (`own` counts both).
+            let typed = if w.own > 1 { w.exact[1].as_str() } else { stem };
             if scores.iter().any(|s| *s > 0.0) {
                 out.push(w.text.to_lowercase());
                 continue;
             }
             // Only terms sharing the first three letters: the ones `plan_wide` loads, so the
             // browser and the CLI suggest alike.
-            let Some(head) = neighbourhood(&stem) else {
+            let Some(head) = neighbourhood(stem) else {
                 out.push(w.text.to_lowercase());
                 continue;
             };
-            let max = if typed.chars().count() < 6 { 1 } else { 2 };
+            let len = typed.chars().count();
+            let max = if len < 6 { 1 } else { 2 };
             let best = self
                 .with_prefix(&head)
-                .filter(|(t, _)| t.chars().count().abs_diff(typed.chars().count()) <= max)
-                .map(|(t, p)| (edit_distance(t, &typed), std::cmp::Reverse(p.len()), t))
+                .filter(|(t, _)| t.chars().count().abs_diff(len) <= max)
+                .map(|(t, p)| (edit_distance(t, typed), std::cmp::Reverse(p.len()), t))
                 .filter(|(d, _, _)| *d <= max)
                 .min();
             match best {
