@@ -31,10 +31,14 @@ use crate::model::{FrontMatter, Kind};
 use crate::render::UrlStyle;
 
 /// Field weights of BM25F: a match in the title counts most, then headings, summary, body.
-const FIELDS: [(&str, f32); 4] = [
+/// `details`: the front matter's other text the page shows ([`shown_text`]), a field of its
+/// own so that its length does not change how the body's is weighed. Body last: its positions,
+/// the most, then start from 0 and encode shortest.
+const FIELDS: [(&str, f32); 5] = [
     ("title", 5.0),
     ("headings", 3.0),
     ("summary", 2.0),
+    ("details", 1.0),
     ("body", 1.0),
 ];
 const K1: f32 = 1.2;
@@ -142,6 +146,7 @@ struct Indexed<'a> {
     title: String,
     headings: String,
     summary: String,
+    details: String,
     body: Cow<'a, str>,
 }
 
@@ -181,6 +186,7 @@ fn document<'a>(
             ));
         }
     }
+    let details = shown_text(&d.front).join("\n");
     let mut facets: Vec<String> = facet_values(&d.front)
         .into_iter()
         .map(|(f, v)| format!("{f}:{v}"))
@@ -214,6 +220,7 @@ fn document<'a>(
         title,
         headings: headings.join("\n"),
         summary,
+        details,
         body,
     }
 }
@@ -337,7 +344,8 @@ impl LangIndex {
             f[0].0 => d.title.as_str(),
             f[1].0 => d.headings.as_str(),
             f[2].0 => d.summary.as_str(),
-            f[3].0 => &*d.body,
+            f[3].0 => d.details.as_str(),
+            f[4].0 => &*d.body,
             self.ord => i as u64,
         ))?;
         Ok(())
@@ -458,12 +466,69 @@ impl Indexed<'_> {
     /// What the tantivy index holds of the document (its metadata is exported afresh each time).
     fn text_hash(&self) -> blake3::Hash {
         let mut h = blake3::Hasher::new();
-        for part in [&*self.title, &self.headings, &self.summary, &self.body] {
+        for part in [
+            &*self.title,
+            &self.headings,
+            &self.summary,
+            &self.details,
+            &self.body,
+        ] {
             h.update(&(part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
         h.finalize()
     }
+}
+
+/// The text of front-matter fields the page shows besides its title, summary, glossary and
+/// steps (which the body holds), in page order: what a reader sees there must be findable
+/// (`äitien` in VaVu's workforce, `äidin` in a pathway step's escalation criterion were not).
+/// Vocabulary ids are facets, not text.
+fn shown_text(front: &FrontMatter) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    match front {
+        FrontMatter::Method(m) => {
+            out.extend(
+                [
+                    &m.dosage,
+                    &m.workforce,
+                    &m.training,
+                    &m.implementation_support,
+                    &m.cost,
+                    &m.evidence_note,
+                ]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+            );
+            out.extend(m.evidence.iter().filter_map(|e| e.note.as_deref()));
+            out.extend(m.owner.as_deref());
+            out.extend(m.contacts.iter().map(|c| c.organisation.as_str()));
+        }
+        FrontMatter::Centre(c) => {
+            out.extend(c.host.as_deref());
+            out.extend(c.university_hospital.as_deref());
+            if let Some(k) = &c.consultation {
+                out.extend(k.instructions.as_deref());
+                out.extend(k.response_time.as_deref());
+            }
+        }
+        FrontMatter::Pathway(p) => {
+            for s in &p.steps {
+                out.extend(s.entry_criteria.as_deref());
+                out.extend(s.escalate_when.as_deref());
+                for t in &s.time_limits {
+                    out.extend([t.limit.as_str(), t.applies_to.as_str(), t.basis.as_str()]);
+                }
+            }
+            for l in &p.legal_basis {
+                out.push(&l.law);
+                out.extend(l.section.as_deref());
+            }
+        }
+        FrontMatter::Page(_) => {}
+    }
+    out
 }
 
 /// One term's BM25F score per document, from its parts in segment then field order.

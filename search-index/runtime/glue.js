@@ -12,6 +12,7 @@
   var enc = new TextEncoder(), dec = new TextDecoder();
 
   function fromBase64(s) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(s);
     var bin = atob(s), out = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
@@ -125,13 +126,10 @@
     var exact = {}, rest = {}, fresh = false;
     function touch(list, kind, r) {
       var into = r[0] === r[1] ? exact : rest;
-      for (var i = 0; i < list.length; i++) {
-        var first = list[i][0], last = list[i].length > 2 ? list[i][2] : first;
-        if (cmp(first, r[1]) <= 0 && cmp(last, r[0]) >= 0) {
-          fresh = fresh || !e.has(kind, i);
-          into[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
-        }
-      }
+      within(list, r[0], r[1], function (i) {
+        fresh = fresh || !e.has(kind, i);
+        into[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
+      });
     }
     ranges.forEach(function (r) {
       touch(m.shards, "s", r);
@@ -140,6 +138,18 @@
     Object.keys(exact).forEach(function (k) { delete rest[k]; });
     var values = function (o) { return Object.keys(o).map(function (k) { return o[k]; }); };
     return { exact: values(exact), rest: values(rest), fresh: fresh };
+  }
+
+  /* Calls f(i) for each file of `list` holding terms in [from, to]. Files hold disjoint key
+     ranges in order, so a binary search finds the first; a 10,000-page site has 300 shards
+     and a query a dozen ranges, which a scan compared one by one (4 ms a first query). */
+  function within(list, from, to, f) {
+    var lo = 0, hi = list.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (cmp(list[mid].length > 2 ? list[mid][2] : list[mid][0], from) < 0) lo = mid + 1; else hi = mid;
+    }
+    for (var i = lo; i < list.length && cmp(list[i][0], to) <= 0; i++) f(i);
   }
 
   /* Before the runtime is in: the shards holding each query word as typed, lowercased and
@@ -169,10 +179,8 @@
       var quotes = (query.slice(0, hit.index).match(/["“”„]/g) || []).length;
       var prefix = k === found.length - 1 && !/\s$/.test(query) && Array.from(t).length >= 3 && quotes % 2 === 0;
       var to = prefix ? t + String.fromCodePoint(0x10ffff) : t;
-      m.shards.forEach(function (s, i) {
-        if (cmp(s[0], to) <= 0 && cmp(s.length > 2 ? s[2] : s[0], t) >= 0) {
-          load(file(lang, "s", i, s[1]), lang + "/s/" + i).catch(function () {});
-        }
+      within(m.shards, t, to, function (i) {
+        load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
       });
     });
   }

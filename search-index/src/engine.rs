@@ -88,7 +88,8 @@ pub struct Outcome {
     pub suggestion: Option<String>,
     /// A quoted phrase matched nowhere, so the results are for its words anywhere.
     pub phrase_relaxed: bool,
-    /// A word matched nothing and may be a compound: its last parts are worth loading.
+    /// A word matched nothing and may be a compound, or is a base form no page uses: its last
+    /// parts or its forms are worth loading ([`Engine::plan_parts`]).
     pub parts: bool,
 }
 
@@ -361,6 +362,33 @@ impl Engine {
         out
     }
 
+    /// The forms of a base form no page uses (`äiti`, where pages say `äidin`, `äitien`,
+    /// `äideillä`): the export lends forms to a base only when the index has the base, so the
+    /// word reads them itself, at the weight the export would have lent them. A word still
+    /// being typed (the last one, its prefix read) only when a page uses a form of it on its
+    /// own letters (`äitien`), which its prefix's files hold: else `kalto`, on the way to
+    /// `kaltoinkohtelu`, would read the forms of `kallo` and load their files.
+    fn unused_base_forms(&self, w: &QueryWord) -> Vec<String> {
+        if !self.inflections || w.phrase > 0 {
+            return Vec::new();
+        }
+        let typed = &w.exact[w.own - 1];
+        if self.find(typed).is_some() {
+            return Vec::new();
+        }
+        let forms = crate::inflection::paradigm_forms(typed);
+        let typing = w.prefixes.iter().any(|(p, _)| p == typed);
+        let a_word = || {
+            forms
+                .iter()
+                .any(|(f, own)| *own && f.starts_with(typed.as_str()) && self.find(f).is_some())
+        };
+        if forms.is_empty() || (typing && !a_word()) {
+            return Vec::new();
+        }
+        forms.into_iter().map(|(form, _)| form).collect()
+    }
+
     fn find(&self, term: &str) -> Option<&Vec<Posting>> {
         self.terms
             .binary_search_by(|(t, _)| t.as_str().cmp(term))
@@ -386,6 +414,7 @@ impl Engine {
             if self.word_scores(&w).iter().all(|s| *s == 0.0) {
                 out.extend(self.last_part_terms(&w).into_iter().map(KeyRange::term));
             }
+            out.extend(self.unused_base_forms(&w).into_iter().map(KeyRange::term));
         }
         dedup(out)
     }
@@ -408,6 +437,7 @@ impl Engine {
             .collect();
         for w in &words {
             out.extend(self.last_part_terms(w).into_iter().map(KeyRange::term));
+            out.extend(self.unused_base_forms(w).into_iter().map(KeyRange::term));
         }
         dedup(out)
     }
@@ -428,6 +458,11 @@ impl Engine {
                 }
             }
         }
+        for form in self.unused_base_forms(w) {
+            if let Some(p) = self.find(&form) {
+                raise(&mut best, p, W_BASE);
+            }
+        }
         best
     }
 
@@ -444,6 +479,8 @@ impl Engine {
         // lends compounds to their parts. `parts` tells the browser to load the candidates
         // (`plan_parts`) and search again, so it answers as the CLI does.
         for (k, w) in words.iter().enumerate() {
+            // A base no page uses: its forms are worth loading too (`plan_parts`).
+            outcome.parts |= !self.unused_base_forms(w).is_empty();
             if per_word[k].iter().any(|s| *s > 0.0) {
                 continue;
             }
@@ -1089,6 +1126,64 @@ mod tests {
         // The second document lacks the middle word; it used to score on the last one.
         assert_eq!(docs_for(&e, "lapsen apu perheen"), (vec![2], false));
         assert_eq!(docs_for(&e, "perheen lapsen tuki"), (vec![0, 1, 2], false));
+    }
+
+    /// Pages say `äidin`, `äitien` and `äideillä`, none `äiti`: the export had no `äiti` to
+    /// lend them to, so the query reads them itself; a word typed half-way does not.
+    #[test]
+    fn a_base_no_page_uses_finds_the_pages_using_its_forms() {
+        let a = Analyzer::new(Lang::Fi);
+        let texts = [
+            "äidin tuki",
+            "äitien ryhmä",
+            "äideillä ja isillä",
+            "kallon kuva",
+            "kaltoin",
+        ];
+        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (d, text) in texts.iter().enumerate() {
+            for (s, e) in words(text) {
+                let t = a.word(&text[s..e]);
+                for term in std::iter::once(t.stem).chain(t.surface) {
+                    let list = terms.entry(term).or_default();
+                    if list.last().is_none_or(|p| p.doc != d as u32) {
+                        list.push(Posting {
+                            doc: d as u32,
+                            impact: 100,
+                        });
+                    }
+                }
+            }
+        }
+        let mut e = Engine::new("fi", texts.len() as u32, 64);
+        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
+        assert!(e.add("s", 0, &encode_shard(&t)));
+        for q in ["äiti", "äiti ", "aiti ryhmä"] {
+            let want: &[u32] = if q.contains("ryhmä") {
+                &[1]
+            } else {
+                &[0, 1, 2]
+            };
+            assert_eq!(docs_for(&e, q).0, want, "{q}");
+        }
+        // Before its forms are loaded the search says they are worth loading, and the plan
+        // names them.
+        let o = e.search(&parse_request("10\n\näiti "));
+        assert!(o.parts);
+        let plan: Vec<String> = e.plan_parts("äiti ").into_iter().map(|r| r.from).collect();
+        assert!(
+            ["aidin", "aitien", "aideilla"]
+                .iter()
+                .all(|f| plan.contains(&f.to_string())),
+            "{plan:?}"
+        );
+        // `kalto`, on the way to `kaltoinkohtelu`: no page has a form of it on its letters,
+        // so `kallon` stays out and nothing more is loaded.
+        assert_eq!(docs_for(&e, "kalto").0, vec![4]);
+        assert!(!e.search(&parse_request("10\n\nkalto")).parts);
+        assert!(e.plan_parts("kalto").is_empty());
+        // A base some page uses reads its own list, where the export lent the forms.
+        assert!(e.plan_parts("ryhmä ").is_empty());
     }
 
     #[test]

@@ -254,6 +254,37 @@ pub fn forms(terms: &[&str]) -> Vec<(usize, usize)> {
     out
 }
 
+/// Every form the rule makes of `base` (stem + an ending its kind takes), each with whether
+/// its stem is the base's own letters (`aiti`: `ait|ien`) rather than a changed grade or vowel
+/// (`aidi|n`, `aide|illa`). For a base no page uses: its forms found in the index are what
+/// [`forms`] would have lent it, and a form on its own letters shows the base is a word
+/// (`kalto`, typed on the way to `kaltoinkohtelu`, has only `kallo`'s forms, and no page
+/// says `kalton`).
+pub fn paradigm_forms(base: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for (stem, kind) in stems(base) {
+        let own = base.starts_with(stem.as_str());
+        let endings: &[&str] = match kind {
+            Kind::Vowel => VOWEL_ENDINGS,
+            Kind::Plural => PLURAL_ENDINGS,
+            Kind::Consonant => CONSONANT_ENDINGS,
+        };
+        let mut put = |form: String| {
+            if form != base && !out.iter().any(|(f, _)| *f == form) {
+                out.push((form, own));
+            }
+        };
+        for ending in endings {
+            put(edit(&stem, 0, ending));
+        }
+        // The illative: the stem's last vowel again, and `n` (`hoito|on`).
+        if kind == Kind::Vowel && stem.as_bytes().last().is_some_and(|&c| is_vowel(c)) {
+            put(edit(&stem, 0, &stem[stem.len() - 1..]) + "n");
+        }
+    }
+    out
+}
+
 /// The strong grades `stem` may come from, undoing [`weak`] (`hoido` → `hoito`, `avu` →
 /// `apu`, `poja` → `poika`, `tue` → `tuke`, `lapi` → `lappi`, `vanhemma` → `vanhempa`).
 fn strong(stem: &str) -> Vec<String> {
@@ -558,6 +589,32 @@ mod tests {
     }
 
     #[test]
+    fn a_bases_paradigm_has_its_forms_and_says_which_keep_its_letters() {
+        let forms = paradigm_forms("aiti");
+        let has = |f: &str| forms.iter().find(|(x, _)| x == f).map(|(_, own)| *own);
+        assert_eq!(has("aitien"), Some(true));
+        assert_eq!(has("aidin"), Some(false));
+        assert_eq!(has("aideilla"), Some(false));
+        assert_eq!(has("aiti"), None);
+        // Every form is one the lending rule accepts, and no form twice.
+        for (f, _) in &forms {
+            assert!(is_form_of(f, "aiti"), "{f}");
+        }
+        let mut names: Vec<&String> = forms.iter().map(|(f, _)| f).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), forms.len());
+        assert!(paradigm_forms("kalto")
+            .iter()
+            .all(|(f, own)| *own == f.starts_with("kalto")));
+        assert!(paradigm_forms("hoito").iter().any(|(f, _)| f == "hoitoon"));
+        assert!(
+            paradigm_forms("äiti").is_empty(),
+            "terms are folded: not a term"
+        );
+    }
+
+    #[test]
     fn any_short_word_is_handled_without_panicking() {
         // Every word of up to four letters over letters the rules act on, and odd ones.
         let letters = ["a", "e", "i", "k", "p", "t", "s", "n", "ä", "x"];
@@ -575,6 +632,9 @@ mod tests {
         for w in &terms {
             for b in bases(w) {
                 assert!(is_form_of(w, &b));
+            }
+            for (f, _) in paradigm_forms(w) {
+                assert!(is_form_of(&f, w), "{f} {w}");
             }
             let _ = weak(w);
             let _ = strong(w);
