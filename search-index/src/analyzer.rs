@@ -77,23 +77,23 @@ impl Analyzer {
 
 /// Maps letters with diacritics to their base letter (`ä`→`a`, `ö`→`o`, `å`→`a`).
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let f = match c {
-            'ä' | 'å' | 'á' | 'à' | 'â' | 'ã' => 'a',
-            'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'ü' | 'ú' | 'ù' | 'û' => 'u',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'š' => 's',
-            'ž' => 'z',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        };
-        out.push(f);
+    s.chars().map(fold_char).collect()
+}
+
+/// One letter of [`fold`].
+pub fn fold_char(c: char) -> char {
+    match c {
+        'ä' | 'å' | 'á' | 'à' | 'â' | 'ã' => 'a',
+        'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'ü' | 'ú' | 'ù' | 'û' => 'u',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'š' => 's',
+        'ž' => 'z',
+        'ç' => 'c',
+        'ñ' => 'n',
+        c => c,
     }
-    out
 }
 
 /// Splits text into words: runs of letters and digits (a combining mark stays with its letter).

@@ -3,7 +3,7 @@
 //! score with the precomputed impacts, keep quoted phrases whose words stand in order, AND
 //! falling back to OR, filter and count facets, and cut excerpts with the matched words in `<mark>`.
 
-use crate::analyzer::{fold, words, Analyzer, Lang};
+use crate::analyzer::{fold, fold_char, words, Analyzer, Lang};
 use crate::format::{
     decode_docs, decode_facets, decode_positions, decode_shard, DocMeta, Posting, TermPositions,
 };
@@ -645,7 +645,7 @@ impl Engine {
                 .min();
             match best {
                 Some((_, _, t)) => {
-                    out.push(t.clone());
+                    out.push(with_letters_of(t, &w.text.to_lowercase()));
                     changed = true;
                 }
                 None => out.push(w.text.to_lowercase()),
@@ -806,6 +806,19 @@ impl Engine {
 }
 
 /// Levenshtein distance over characters; words are short, so the plain table is fine.
+/// A suggested term (folded, as the index keeps it) with the reader's own letters back where
+/// they typed them: `äidit` gets `äidin`, not `aidin`. Letter by letter, only where the typed
+/// letter folds to the term's.
+fn with_letters_of(term: &str, typed: &str) -> String {
+    let mut typed = typed.chars();
+    term.chars()
+        .map(|c| match typed.next() {
+            Some(t) if t != c && fold_char(t) == c => t,
+            _ => c,
+        })
+        .collect()
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -1210,7 +1223,18 @@ mod tests {
             ..Request::default()
         });
         assert_eq!(o.total, 0);
-        assert_eq!(o.suggestion.as_deref(), Some("aidin"));
+        // In the reader's letters: the index keeps `aidin`.
+        assert_eq!(o.suggestion.as_deref(), Some("äidin"));
+        assert_eq!(with_letters_of("aidin", "aidit"), "aidin");
+        assert_eq!(
+            with_letters_of("lastensuojelu", "lastensuojleu"),
+            "lastensuojelu"
+        );
+        assert_eq!(
+            with_letters_of("kaytoshairio", "käytöshäiriöt"),
+            "käytöshäiriö"
+        );
+        assert_eq!(with_letters_of("paiva", "pa"), "paiva");
     }
 
     #[test]

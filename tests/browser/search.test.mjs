@@ -125,6 +125,12 @@ test('a misspelt query offers a correction that searches', async () => {
   assert.match(suggestion, /^lastensuoje/);
   await page.click('#hakutila a');
   assert.ok((await results(page)).length > 0);
+  // In the reader's own letters, though the index keeps words folded (`aidin`).
+  await page.goto(http.url + 'haku/?q=' + encodeURIComponent('äidit'));
+  await page.waitForSelector('#hakutila a');
+  assert.equal(await page.textContent('#hakutila a'), 'äidin');
+  await page.click('#hakutila a');
+  assert.ok((await results(page)).length > 0);
   assert.deepEqual(errors, []);
 });
 
