@@ -1145,32 +1145,16 @@ mod tests {
     /// lend them to, so the query reads them itself; a word typed half-way does not.
     #[test]
     fn a_base_no_page_uses_finds_the_pages_using_its_forms() {
-        let a = Analyzer::new(Lang::Fi);
-        let texts = [
-            "äidin tuki",
-            "äitien ryhmä",
-            "äideillä ja isillä",
-            "kallon kuva",
-            "kaltoin",
-        ];
-        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-        for (d, text) in texts.iter().enumerate() {
-            for (s, e) in words(text) {
-                let t = a.word(&text[s..e]);
-                for term in std::iter::once(t.stem).chain(t.surface) {
-                    let list = terms.entry(term).or_default();
-                    if list.last().is_none_or(|p| p.doc != d as u32) {
-                        list.push(Posting {
-                            doc: d as u32,
-                            impact: 100,
-                        });
-                    }
-                }
-            }
-        }
-        let mut e = Engine::new("fi", texts.len() as u32, 64);
-        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
-        assert!(e.add("s", 0, &encode_shard(&t)));
+        let e = engine_with_positions(
+            &[
+                "äidin tuki",
+                "äitien ryhmä",
+                "äideillä ja isillä",
+                "kallon kuva",
+                "kaltoin",
+            ],
+            &[],
+        );
         for q in ["äiti", "äiti ", "aiti ryhmä"] {
             let want: &[u32] = if q.contains("ryhmä") {
                 &[1]
