@@ -29,6 +29,7 @@ use tantivy::{doc, DocSet, Index, IndexWriter, Term, TERMINATED};
 use crate::link::{facet_values, Site};
 use crate::model::{FrontMatter, Kind};
 use crate::render::UrlStyle;
+use crate::vocab::Vocabularies;
 
 /// Field weights of BM25F: a match in the title counts most, then headings, summary, body.
 /// `details`: the front matter's other text the page shows ([`shown_text`]), a field of its
@@ -186,7 +187,7 @@ fn document<'a>(
             ));
         }
     }
-    let details = shown_text(&d.front).join("\n");
+    let details = shown_text(&d.front, &site.vocab, &d.lang).join("\n");
     let mut facets: Vec<String> = facet_values(&d.front)
         .into_iter()
         .map(|(f, v)| format!("{f}:{v}"))
@@ -483,8 +484,10 @@ impl Indexed<'_> {
 /// The text of front-matter fields the page shows besides its title, summary, glossary and
 /// steps (which the body holds), in page order: what a reader sees there must be findable
 /// (`äitien` in VaVu's workforce, `äidin` in a pathway step's escalation criterion were not).
-/// Vocabulary ids are facets, not text.
-fn shown_text(front: &FrontMatter) -> Vec<&str> {
+/// A centre's key facts are vocabulary labels (its area, regions, specialisations, partners):
+/// a reader typing a region or a specialisation is looking for the centre. Elsewhere
+/// vocabulary values stay facets to filter by.
+fn shown_text<'a>(front: &'a FrontMatter, vocab: &'a Vocabularies, lang: &str) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     match front {
         FrontMatter::Method(m) => {
@@ -506,6 +509,15 @@ fn shown_text(front: &FrontMatter) -> Vec<&str> {
             out.extend(m.contacts.iter().map(|c| c.organisation.as_str()));
         }
         FrontMatter::Centre(c) => {
+            let labels = [
+                ("cooperation_areas", c.cooperation_area.as_slice()),
+                ("regions", c.regions.as_slice()),
+                ("specialisations", c.specialisations.as_slice()),
+                ("partners", c.partners.as_slice()),
+            ];
+            for (list, ids) in labels {
+                out.extend(ids.iter().map(|id| vocab.label(list, id, lang)));
+            }
             out.extend(c.host.as_deref());
             out.extend(c.university_hospital.as_deref());
             if let Some(k) = &c.consultation {
