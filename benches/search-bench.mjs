@@ -18,6 +18,12 @@ const gz = (path) => gzipSync(readFileSync(join(site, path)), { level: 6 }).leng
 
 const http = await serve(site);
 const b = await browser();
+// Milliseconds from a search on a page that has loaded nothing of it to its results.
+const firstResults = (page, q, filters) => page.evaluate(async ([q, filters]) => {
+  const t = performance.now();
+  await tietopankki.search(q, { filters, limit: 5, facets: false });
+  return performance.now() - t;
+}, [q, filters]);
 console.log('| query | requests | bytes gz (raw) | first results ms | first results ms, 1 s after load | follow-up ms (new word) | follow-up ms (typed: last key, slowest key) | + facet counts |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [q, filters] of QUERIES) {
@@ -29,11 +35,7 @@ for (const [q, filters] of QUERIES) {
     // started loading the runtime already).
     await page.goto(http.url);
     const before = http.requests.length;
-    const ms = await page.evaluate(async ([q, filters]) => {
-      const t = performance.now();
-      await tietopankki.search(q, { filters, limit: 5, facets: false });
-      return performance.now() - t;
-    }, [q, filters]);
+    const ms = await firstResults(page, q, filters);
     const fetched = http.requests.slice(before).filter((p) => p.startsWith('/search/'));
     const follow = await page.evaluate(async () => {
       const t = performance.now();
@@ -68,11 +70,7 @@ for (const [q, filters] of QUERIES) {
     const laterPage = await later.newPage();
     await laterPage.goto(http.url);
     await laterPage.waitForTimeout(1000);
-    const settled = await laterPage.evaluate(async ([q, filters]) => {
-      const t = performance.now();
-      await tietopankki.search(q, { filters, limit: 5, facets: false });
-      return performance.now() - t;
-    }, [q, filters]);
+    const settled = await firstResults(laterPage, q, filters);
     await later.close();
     rows.push({ ms, settled, follow, typed, slowest, withCounts, requests: files.length, gz: files.reduce((s, p) => s + gz(p), 0), raw: files.reduce((s, p) => s + readFileSync(join(site, p)).length, 0) });
   }

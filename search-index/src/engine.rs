@@ -41,6 +41,14 @@ pub struct QueryWord {
     pub paradigms: Vec<crate::inflection::Paradigm>,
 }
 
+impl QueryWord {
+    /// The word as typed, lowercased and folded: its surface form, or its stem when the two
+    /// are one.
+    fn typed(&self) -> &str {
+        &self.exact[self.own - 1]
+    }
+}
+
 /// A key range a query reads, inclusive; `positions` when a phrase needs its position file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyRange {
@@ -372,21 +380,22 @@ impl Engine {
         if !self.inflections || w.phrase > 0 {
             return Vec::new();
         }
-        let typed = &w.exact[w.own - 1];
+        let typed = w.typed();
         if self.find(typed).is_some() {
             return Vec::new();
         }
         let forms = crate::inflection::paradigm_forms(typed);
         let typing = w.prefixes.iter().any(|(p, _)| p == typed);
+        // A form on the base's own letters that the prefix's files hold.
         let a_word = || {
             forms
                 .iter()
-                .any(|(f, own)| *own && f.starts_with(typed.as_str()) && self.find(f).is_some())
+                .any(|f| f.starts_with(typed) && self.find(f).is_some())
         };
-        if forms.is_empty() || (typing && !a_word()) {
+        if typing && !a_word() {
             return Vec::new();
         }
-        forms.into_iter().map(|(form, _)| form).collect()
+        forms
     }
 
     fn find(&self, term: &str) -> Option<&Vec<Posting>> {
@@ -411,10 +420,11 @@ impl Engine {
     pub fn plan_parts(&self, query: &str) -> Vec<KeyRange> {
         let mut out = Vec::new();
         for w in self.parse(query) {
-            if self.word_scores(&w).iter().all(|s| *s == 0.0) {
+            let forms = self.unused_base_forms(&w);
+            if self.word_scores(&w, &forms).iter().all(|s| *s == 0.0) {
                 out.extend(self.last_part_terms(&w).into_iter().map(KeyRange::term));
             }
-            out.extend(self.unused_base_forms(&w).into_iter().map(KeyRange::term));
+            out.extend(forms.into_iter().map(KeyRange::term));
         }
         dedup(out)
     }
@@ -444,7 +454,8 @@ impl Engine {
 
     /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
     /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
-    fn word_scores(&self, w: &QueryWord) -> Vec<f32> {
+    /// `forms`: the word's [`Engine::unused_base_forms`], worked out once by the caller.
+    fn word_scores(&self, w: &QueryWord, forms: &[String]) -> Vec<f32> {
         let mut best = vec![0f32; self.n_docs as usize];
         for (i, e) in w.exact.iter().enumerate() {
             if let Some(p) = self.find(e) {
@@ -458,8 +469,8 @@ impl Engine {
                 }
             }
         }
-        for form in self.unused_base_forms(w) {
-            if let Some(p) = self.find(&form) {
+        for form in forms {
+            if let Some(p) = self.find(form) {
                 raise(&mut best, p, W_BASE);
             }
         }
@@ -473,14 +484,18 @@ impl Engine {
             ..Outcome::default()
         };
         let n = self.n_docs as usize;
-        let mut per_word: Vec<Vec<f32>> = words.iter().map(|w| self.word_scores(w)).collect();
+        let mut per_word: Vec<Vec<f32>> = Vec::with_capacity(words.len());
+        for w in &words {
+            let forms = self.unused_base_forms(w);
+            // A base no page uses: its forms are worth loading too (`plan_parts`).
+            outcome.parts |= !forms.is_empty();
+            per_word.push(self.word_scores(w, &forms));
+        }
         // A word that matches nothing (an unknown compound: `perheväkivalta`) is searched by
         // its longest last part the index has (`väkivalta`), at PART_WEIGHT, as the export
         // lends compounds to their parts. `parts` tells the browser to load the candidates
         // (`plan_parts`) and search again, so it answers as the CLI does.
         for (k, w) in words.iter().enumerate() {
-            // A base no page uses: its forms are worth loading too (`plan_parts`).
-            outcome.parts |= !self.unused_base_forms(w).is_empty();
             if per_word[k].iter().any(|s| *s > 0.0) {
                 continue;
             }
@@ -623,8 +638,7 @@ impl Engine {
         let mut out = Vec::new();
         for (w, scores) in words.iter().zip(per_word) {
             let stem = w.exact.first().map_or("", String::as_str);
-            // The surface form when it differs from the stem (`own` counts both).
-            let typed = if w.own > 1 { w.exact[1].as_str() } else { stem };
+            let typed = w.typed();
             if scores.iter().any(|s| *s > 0.0) {
                 out.push(w.text.to_lowercase());
                 continue;
@@ -805,7 +819,6 @@ impl Engine {
     }
 }
 
-/// Levenshtein distance over characters; words are short, so the plain table is fine.
 /// A suggested term (folded, as the index keeps it) with the reader's own letters back where
 /// they typed them: `äidit` gets `äidin`, not `aidin`. Letter by letter, only where the typed
 /// letter folds to the term's.
@@ -819,6 +832,7 @@ fn with_letters_of(term: &str, typed: &str) -> String {
         .collect()
 }
 
+/// Levenshtein distance over characters; words are short, so the plain table is fine.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
