@@ -53,6 +53,29 @@ fn inflected_queries_find_pages_that_use_other_forms() {
     );
 }
 
+/// A result's excerpt shows a word it was found by, wherever the page has it: far into the
+/// body, in the front-matter text it shows (`äitien`: a method's workforce and evidence note),
+/// or as a compound's last part (`perheväkivalta`: `väkivaltaa`). Before whole texts were kept
+/// for excerpts, 111 of the judged queries' 286 first five showed none.
+#[test]
+fn every_excerpt_shows_a_word_the_result_was_found_by() {
+    for query in [
+        "lastensuojeluilmoitus",
+        "huoltoriita",
+        "perheväkivalta",
+        "opettajille",
+        "äitien",
+    ] {
+        let v = search(&[query, "--limit", "5"]);
+        let results = v["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{query}");
+        for r in results {
+            let e = r["excerpt"].as_str().unwrap();
+            assert!(e.contains("<mark>"), "{query}: {} shows {e}", r["url"]);
+        }
+    }
+}
+
 /// URLs of the Finnish content pages in which `word` starts a word (not inside a compound).
 fn standalone_pages(word: &str) -> Vec<String> {
     let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");

@@ -35,12 +35,14 @@
     });
   }
 
-  T._data = function (lang, kind, id, payload) {
-    var key = lang + "/" + kind + "/" + id, bytes = fromBase64(payload);
+  function arrived(key, bytes) {
     loaded[key] = bytes;
     (waiting[key] || []).forEach(function (w) { w.ok(bytes); });
     delete waiting[key];
-  };
+  }
+  T._data = function (lang, kind, id, payload) { arrived(lang + "/" + kind + "/" + id, fromBase64(payload)); };
+  /* A page's whole text comes as a string, which gzips to half of its base64. */
+  T._text = function (lang, id, text) { arrived(lang + "/t/" + id, enc.encode(text)); };
   T._runtime = function (payload) { T._data("", "runtime", 0, payload); };
 
   function Engine(instance, lang) {
@@ -196,7 +198,10 @@
 
   /* The page API: await tietopankki.search("lastensuojelu", {lang, filters: {teemat: ["x"]}, limit}).
      Facet counts need every facet's file; {facets: false} loads only the files of the facets
-     being filtered on, so the first results can show before the counts. */
+     being filtered on, so the first results can show before the counts. An excerpt is cut
+     from the start of its page, which the results' own files hold; where that shows no
+     matched word, {excerpts: "full"} also loads those pages' whole texts and cuts it there
+     (`excerptsComplete` on the answer says whether any excerpt still waits for one). */
   T.search = function (query, opts) {
     opts = opts || {};
     var lang = langOf(opts), m = M.langs[lang], filters = opts.filters || {};
@@ -205,7 +210,7 @@
       [].concat(filters[k]).forEach(function (v) { lines.push(k + "=" + v); });
     });
     var request = lines.join("\n") + "\n\n" + String(query || ""), eng = null;
-    var wantFacets = opts.facets !== false;
+    var wantFacets = opts.facets !== false, wantTexts = opts.excerpts === "full";
     // Only until the runtime is in: after that the engine's plan asks for the same files.
     if (!started[lang]) guess(lang, m, query || "");
     return engine(lang).then(function (e) {
@@ -242,10 +247,19 @@
         // The documents of the results shown.
         if (!out.need.length) return out;
         return Promise.all(docs(out.need)).then(search);
+      }).then(function (out) {
+        // Their whole texts, where an excerpt needs one and the caller waits for it.
+        if (!wantTexts || !out.needText.length) return out;
+        return Promise.all(out.needText.map(function (d) {
+          return e.need("t", d, file(lang, "t", d, m.texthash));
+        })).then(search);
       });
     }).then(function (out) {
       out.results.forEach(function (r) { r.url = siteRoot + r.url; });
+      var waiting = out.needText.length > 0;
       delete out.need;
+      delete out.needText;
+      Object.defineProperty(out, "excerptsComplete", { value: !waiting });
       // Not part of the API's shape: tells the search page whether every facet was counted.
       Object.defineProperty(out, "countsComplete", { value: m.facets.every(function (f, i) { return eng.has("f", i); }) });
       return out;
@@ -331,15 +345,26 @@
       history.replaceState(null, "", qs ? "?" + qs : location.pathname);
     }
 
-    /* The list is rebuilt only when its results change: the counts arriving after the
-       results, or a keystroke that changes nothing shown, must not take the focus from a
-       result the reader has moved to. */
+    /* The list is rebuilt only when its results change: the counts or the excerpts arriving
+       after the results, or a keystroke that changes nothing shown, must not take the focus
+       from a result the reader has moved to. New excerpts replace the old in place. */
     var shown = null;
     function render(out, counts) {
-      var now = JSON.stringify(out.results);
-      if (now !== shown) listResults(out);
+      var now = JSON.stringify(out.results.map(function (r) { return [r.url, r.title, r.type]; }));
+      if (now !== shown) listResults(out); else showExcerpts(out);
       shown = now;
       renderRest(out, counts);
+    }
+
+    function showExcerpts(out) {
+      var texts = list.querySelectorAll("li.entry > p");
+      out.results.forEach(function (r, i) {
+        var p = texts[i];
+        if (p && p.dataset.excerpt !== r.excerpt) {
+          p.innerHTML = r.excerpt; /* escaped by the engine; only <mark> is markup */
+          p.dataset.excerpt = r.excerpt;
+        }
+      });
     }
 
     function listResults(out) {
@@ -356,6 +381,7 @@
         kind.textContent = strings["kind" + r.type.charAt(0).toUpperCase() + r.type.slice(1)] || r.type;
         var p = document.createElement("p");
         p.innerHTML = r.excerpt; /* escaped by the engine; only <mark> is markup */
+        p.dataset.excerpt = r.excerpt;
         li.appendChild(kind);
         li.appendChild(a);
         li.appendChild(p);
@@ -409,15 +435,21 @@
         delete status.dataset.said;
         status.textContent = strings.error + " (" + e.message + ")";
       };
-      // Results first; when the facet files are not all in yet (no prefetch), the counts follow.
+      // Results first; when the facet files are not all in yet (no prefetch), the counts
+      // follow, and so do the excerpts that need their pages' whole texts.
       return T.search(input.value, { filters: f, limit: limit, facets: false }).then(function (out) {
         if (mine !== seq) return;
         render(out, out.countsComplete);
         var link = next !== undefined && list.querySelectorAll("a.entry-title")[next];
         if (link) link.focus();
-        if (!out.countsComplete) {
-          T.search(input.value, { filters: f, limit: limit }).then(function (full) { if (mine === seq) render(full, true); }).catch(failed);
-        }
+        // Both with whole texts: neither may put back an excerpt the other improved.
+        var later = function (facets) {
+          return T.search(input.value, { filters: f, limit: limit, facets: facets, excerpts: "full" }).then(function (full) {
+            if (mine === seq) render(full, full.countsComplete);
+          }).catch(failed);
+        };
+        if (!out.excerptsComplete) later(false);
+        if (!out.countsComplete) later(true);
       }).catch(failed);
     }
 

@@ -69,6 +69,13 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 pub fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    base64_encode_into(&mut out, bytes);
+    out
+}
+
+/// [`base64_encode`] appended to `out`, which a caller sized for it: the index's files are
+/// written this way, without a copy of each payload's base64.
+pub fn base64_encode_into(out: &mut String, bytes: &[u8]) {
     for chunk in bytes.chunks(3) {
         let n = (u32::from(chunk[0]) << 16)
             | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
@@ -81,7 +88,6 @@ pub fn base64_encode(bytes: &[u8]) -> String {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

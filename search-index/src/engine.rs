@@ -5,11 +5,14 @@
 
 use crate::analyzer::{fold, fold_char, words, Analyzer, Lang};
 use crate::format::{
-    decode_docs, decode_facets, decode_positions, decode_shard, DocMeta, Posting, TermPositions,
+    decode_docs, decode_facets, decode_positions, decode_shard, decode_text, DocMeta, Posting,
+    TermPositions,
 };
 
 /// Shortest last word that is expanded as a prefix.
 pub const MIN_PREFIX: usize = 3;
+/// Characters of a result's excerpt.
+const EXCERPT_MAX: usize = 180;
 /// Most index terms one prefix expands to.
 pub const MAX_EXPANSIONS: usize = 64;
 const W_EXACT: f32 = 1.0;
@@ -112,11 +115,16 @@ pub struct Engine {
     /// Positions of stem terms, sorted by term like `terms`; loaded only for phrases.
     positions: Vec<(String, TermPositions)>,
     docs: Vec<Option<DocMeta>>,
+    /// Whole texts of documents, loaded for the results whose first characters show no match.
+    texts: Vec<Option<String>>,
     facets: Vec<(String, Vec<u8>)>,
     /// Whether the index lent compounds' documents to their parts, so excerpts mark them.
     compounds: bool,
     /// Whether the index lent inflected forms' documents to base forms, likewise.
     inflections: bool,
+    /// Whether an excerpt may skip words by [`may_match`]: the language's stems begin with
+    /// their word's first letters (English's do not always: `dying`, `die`).
+    prefilter: bool,
 }
 
 impl Engine {
@@ -124,18 +132,20 @@ impl Engine {
         Engine {
             compounds: crate::compound::applies(lang),
             inflections: crate::inflection::applies(lang),
+            prefilter: Lang::from_code(lang) != Lang::En,
             analyzer: Analyzer::new(Lang::from_code(lang)),
             n_docs,
             chunk: chunk.max(1),
             terms: Vec::new(),
             positions: Vec::new(),
             docs: vec![None; n_docs as usize],
+            texts: vec![None; n_docs as usize],
             facets: Vec::new(),
         }
     }
 
     /// Adds a loaded file's payload: `s` a term shard, `p` its positions, `d` a doc chunk,
-    /// `f` a facet.
+    /// `t` a document's text, `f` a facet.
     /// Returns false for malformed data, which is then ignored.
     pub fn add(&mut self, kind: &str, id: u32, bytes: &[u8]) -> bool {
         match kind {
@@ -174,6 +184,13 @@ impl Engine {
                     true
                 }
                 None => false,
+            },
+            "t" => match (decode_text(bytes), self.texts.get_mut(id as usize)) {
+                (Some(text), Some(slot)) => {
+                    *slot = Some(text);
+                    true
+                }
+                _ => false,
             },
             "f" => match decode_facets(bytes) {
                 Some(f) => {
@@ -701,23 +718,48 @@ impl Engine {
 
     /// An escaped excerpt of about `max` characters around the first match, matches in `<mark>`.
     pub fn excerpt(&self, text: &str, query: &[QueryWord], max: usize) -> String {
+        self.cut(text, query, max).0
+    }
+
+    /// A result's excerpt: from the first characters stored with its metadata when they show
+    /// a matched word, else from its whole text when that is loaded and shows one. Also
+    /// whether the whole text is worth loading (the first characters show none).
+    fn result_excerpt(&self, doc: u32, short: &str, query: &[QueryWord]) -> (String, bool) {
+        let (excerpt, found) = self.cut(short, query, EXCERPT_MAX);
+        if found || query.is_empty() {
+            return (excerpt, false);
+        }
+        match self.texts.get(doc as usize).and_then(Option::as_ref) {
+            Some(text) => match self.cut(text, query, EXCERPT_MAX) {
+                (long, true) => (long, false),
+                _ => (excerpt, false),
+            },
+            None => (excerpt, true),
+        }
+    }
+
+    /// [`Engine::excerpt`], and whether it shows a match.
+    fn cut(&self, text: &str, query: &[QueryWord], max: usize) -> (String, bool) {
         let spans: Vec<(usize, usize)> = words(text).collect();
+        // A whole text is a thousand words; most share no letters with the query's terms.
+        let needles = if self.prefilter { needles(query) } else { None };
+        let matches = |w: &str, q: &[QueryWord]| may_match(w, &needles) && self.matches(w, q);
         let is = |i: usize, w: &QueryWord| {
             spans
                 .get(i)
-                .is_some_and(|(s, e)| self.matches(&text[*s..*e], std::slice::from_ref(w)))
+                .is_some_and(|(s, e)| matches(&text[*s..*e], std::slice::from_ref(w)))
         };
         // Where a quoted phrase stands, else the first matching word.
         let phrase_at = Self::phrases(query).iter().find_map(|g| {
             (0..spans.len()).find(|&i| g.iter().enumerate().all(|(k, w)| is(i + k, w)))
         });
-        let first = phrase_at
-            .or_else(|| {
-                spans
-                    .iter()
-                    .position(|(s, e)| self.matches(&text[*s..*e], query))
-            })
-            .unwrap_or(0);
+        let first = phrase_at.or_else(|| {
+            spans
+                .iter()
+                .position(|(s, e)| matches(&text[*s..*e], query))
+        });
+        let found = first.is_some();
+        let first = first.unwrap_or(0);
         let start_word = first.saturating_sub(6);
         let start = if start_word == 0 {
             0
@@ -742,7 +784,7 @@ impl Engine {
         for &(s, e) in spans.iter().filter(|(s, e)| *s >= start && *e <= end) {
             escape_html_into(&mut out, &text[pos..s]);
             let w = &text[s..e];
-            if self.matches(w, query) {
+            if matches(w, query) {
                 out.push_str("<mark>");
                 escape_html_into(&mut out, w);
                 out.push_str("</mark>");
@@ -755,7 +797,19 @@ impl Engine {
         if end < text.len() {
             out.push('…');
         }
-        out
+        (out, found)
+    }
+
+    /// Whether the excerpts' shortcut skips no word that matches: for every word of `text`
+    /// that [`Engine::matches`] accepts, [`may_match`] does too (tests and the fuzzer).
+    #[doc(hidden)]
+    pub fn prefilter_agrees(&self, text: &str, query: &[QueryWord]) -> bool {
+        let needles = needles(query);
+        !self.prefilter
+            || words(text).all(|(s, e)| {
+                let w = &text[s..e];
+                !self.matches(w, query) || may_match(w, &needles)
+            })
     }
 
     /// The outcome as the page API's JSON: `{total, results: [...], facets, need}`.
@@ -783,6 +837,7 @@ impl Engine {
         );
         s.push_str("],\"results\":[");
         let mut first = true;
+        let mut need_texts = Vec::new();
         for h in &o.hits {
             let Some(d) = self.doc(h.doc) else { continue };
             if !first {
@@ -796,7 +851,11 @@ impl Engine {
             s.push_str("\",\"type\":\"");
             escape_json_into(&mut s, &d.kind);
             s.push_str("\",\"excerpt\":\"");
-            escape_json_into(&mut s, &self.excerpt(&d.excerpt, &o.words, 180));
+            let (excerpt, need) = self.result_excerpt(h.doc, &d.excerpt, &o.words);
+            if need {
+                need_texts.push(h.doc.to_string());
+            }
+            escape_json_into(&mut s, &excerpt);
             // One decimal without float formatting, which would double the wasm's size.
             let tenths = (h.score * 10.0).round() as u64;
             s.push_str(&format!("\",\"score\":{}.{}}}", tenths / 10, tenths % 10));
@@ -814,9 +873,57 @@ impl Engine {
             })
             .collect();
         s.push_str(&facets.join(","));
-        s.push_str("}}");
+        s.push_str("},\"needText\":[");
+        s.push_str(&need_texts.join(","));
+        s.push_str("]}");
         s
     }
+}
+
+/// The first two letters of every term the query's words match text words by (their terms,
+/// prefixes, and the stems of their inflections): a word [`Engine::matches`] accepts contains
+/// one of them, since it contains its stem, and its stem the term, or starts with the prefix or
+/// the inflection's stem (where stems begin with their word's letters: `prefilter`).
+/// A one-letter term's needle is its letter and `'\0'`; an empty term makes none (`None`:
+/// every word may match).
+fn needles(query: &[QueryWord]) -> Option<Vec<[char; 2]>> {
+    let mut out = Vec::new();
+    let terms = query.iter().flat_map(|q| {
+        q.exact
+            .iter()
+            .map(String::as_str)
+            .chain(q.prefixes.iter().map(|(p, _)| p.as_str()))
+            .chain(q.paradigms.iter().flat_map(|p| p.stems()))
+    });
+    for t in terms {
+        let mut c = t.chars();
+        let first = c.next()?;
+        let pair = [first, c.next().unwrap_or('\0')];
+        if !out.contains(&pair) {
+            out.push(pair);
+        }
+    }
+    Some(out)
+}
+
+/// Whether `word`, lowercased and folded, contains one of the `needles`: if not,
+/// [`Engine::matches`] would say no, without stemming it. No allocation, and no substring
+/// search, whose code would add a tenth to the wasm.
+fn may_match(word: &str, needles: &Option<Vec<[char; 2]>>) -> bool {
+    let Some(needles) = needles else {
+        return true;
+    };
+    let mut prev = '\0';
+    for c in word.chars().flat_map(char::to_lowercase).map(fold_char) {
+        if needles
+            .iter()
+            .any(|&[a, b]| (b == '\0' && a == c) || (a == prev && b == c))
+        {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 /// A suggested term (folded, as the index keeps it) with the reader's own letters back where
@@ -855,16 +962,30 @@ fn json_escaped(v: &str) -> String {
 }
 
 pub fn escape_json_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '<' => out.push_str("\\u003c"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+    // Runs between the characters to escape are copied whole: the index's text files are
+    // written through here, 60 MB at 10,000 pages.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let code;
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '<' => "\\u003c",
+            // Line and paragraph separators end a JS string literal in older engines.
+            '\u{2028}' => "\\u2028",
+            '\u{2029}' => "\\u2029",
+            c if (c as u32) < 0x20 => {
+                code = format!("\\u{:04x}", c as u32);
+                &code
+            }
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(escaped);
+        start = i + c.len_utf8();
     }
+    out.push_str(&s[start..]);
 }
 
 /// HTML-escapes `&<>"'`. Every value a page template prints goes through here too, so it
@@ -953,7 +1074,7 @@ pub fn parse_request(text: &str) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{encode_docs, encode_facets, encode_shard};
+    use crate::format::{encode_docs, encode_facets, encode_shard, encode_text};
     use std::collections::BTreeMap;
 
     #[test]
@@ -986,6 +1107,7 @@ mod tests {
                 title: "Lastensuojelu".into(),
                 kind: "method".into(),
                 excerpt: "Lastensuojelun <tuki> äidille".into(),
+                text: "Lastensuojelun <tuki> äidille".into(),
                 facets: vec!["teemat:x".into()],
             },
             DocMeta {
@@ -993,6 +1115,7 @@ mod tests {
                 title: "Perhe".into(),
                 kind: "page".into(),
                 excerpt: "Perheterapia".into(),
+                text: "Perheterapia".into(),
                 facets: vec!["teemat:y".into()],
             },
         ];
@@ -1081,6 +1204,7 @@ mod tests {
                 title: format!("{i}"),
                 kind: "page".into(),
                 excerpt: text.to_string(),
+                text: text.to_string(),
                 facets: vec![],
             });
         }
@@ -1293,6 +1417,142 @@ mod tests {
         // Words that match say nothing of parts.
         assert!(!search("lastensuojelu tuki").parts);
         assert!(e.plan_parts("lastensuojelu tuki").is_empty());
+    }
+
+    /// A page found by a word far into its text (or in the front-matter text it shows) gets
+    /// its excerpt from there once its text is in; until then the search names the text it
+    /// needs. A start that shows a match is kept, and a text is never asked for twice.
+    #[test]
+    fn an_excerpt_comes_from_the_whole_text_when_the_start_shows_no_match() {
+        let a = Analyzer::new(Lang::Fi);
+        let start = "Menetelmä perheille, joissa on pieniä lapsia.";
+        let text = format!(
+            "{start} {} Huoltoriidoissa lapsen etu ratkaisee.",
+            "Muuta tekstiä. ".repeat(60)
+        );
+        let docs = vec![
+            DocMeta {
+                url: "/a/".into(),
+                title: "A".into(),
+                kind: "method".into(),
+                excerpt: start.into(),
+                text: text.clone(),
+                facets: vec![],
+            },
+            DocMeta {
+                url: "/b/".into(),
+                title: "B".into(),
+                kind: "method".into(),
+                excerpt: "Huoltoriita alussa.".into(),
+                text: "Huoltoriita alussa. Ja lopussa huoltoriita.".into(),
+                facets: vec![],
+            },
+        ];
+        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            for (s, e) in words(&d.text) {
+                let t = a.word(&d.text[s..e]);
+                for term in std::iter::once(t.stem).chain(t.surface) {
+                    let list = terms.entry(term).or_default();
+                    if list.last().is_none_or(|p| p.doc != i as u32) {
+                        list.push(Posting {
+                            doc: i as u32,
+                            impact: 100,
+                        });
+                    }
+                }
+            }
+        }
+        let mut e = Engine::new("fi", 2, 4);
+        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
+        assert!(e.add("s", 0, &encode_shard(&t)));
+        assert!(e.add("d", 0, &encode_docs(&docs)));
+        let req = Request {
+            query: "huoltoriita ".into(),
+            limit: 10,
+            ..Request::default()
+        };
+        let json = e.to_json(&e.search(&req));
+        // Document 0's start shows no match: its text is needed; document 1's start does.
+        assert!(json.contains("\"needText\":[0]"), "{json}");
+        assert!(json.contains("\"excerpt\":\"Menetelmä perheille"), "{json}");
+        assert!(!e.add("t", 2, &encode_text(&docs[0])), "no such document");
+        assert!(!e.add("t", 0, b"\xffab"), "malformed");
+        assert!(e.add("t", 0, &encode_text(&docs[0])));
+        assert!(e.add("t", 1, &encode_text(&docs[1])));
+        let json = e.to_json(&e.search(&req));
+        assert!(json.contains("\"needText\":[]"), "{json}");
+        assert!(
+            json.contains("\\u003cmark>Huoltoriidoissa\\u003c/mark> lapsen etu ratkaisee."),
+            "{json}"
+        );
+        assert!(
+            json.contains("\"excerpt\":\"\\u003cmark>Huoltoriita\\u003c/mark> alussa.\""),
+            "{json}"
+        );
+        // No query words: nothing to show, nothing to load.
+        let json = e.to_json(&e.search(&Request {
+            query: String::new(),
+            limit: 10,
+            ..Request::default()
+        }));
+        assert!(json.contains("\"needText\":[]"), "{json}");
+    }
+
+    /// The shortcut that spares an excerpt stemming most words of a page never skips a word
+    /// that matches: over the bundled Finnish and Swedish pages, for every judged query and
+    /// for words whose forms change their consonants or end compounds.
+    #[test]
+    fn the_excerpt_shortcut_skips_no_matching_word() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for (lang, suffix) in [("fi", ".md"), ("sv", ".sv.md")] {
+            let mut e = Engine::new(lang, 1, 4);
+            e.inflections = crate::inflection::applies(lang);
+            let judged =
+                std::fs::read_to_string(root.join(format!("tests/relevance/{lang}.tsv"))).unwrap();
+            let mut queries: Vec<String> = judged
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(|l| l.split('\t').next().unwrap().to_string())
+                .collect();
+            queries.extend(
+                [
+                    "äiti",
+                    "lapsi ",
+                    "suojelu",
+                    "vesi ",
+                    "käsi ",
+                    "perh",
+                    "\"lasten suojelu\"",
+                ]
+                .map(String::from),
+            );
+            let parsed: Vec<Vec<QueryWord>> = queries.iter().map(|q| e.parse(q)).collect();
+            let mut pages = 0;
+            for dir in [
+                "content",
+                "content/menetelmat",
+                "content/palvelupolut",
+                "content/keskukset",
+            ] {
+                for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                    let path = entry.unwrap().path();
+                    let name = path.to_string_lossy().to_string();
+                    let own = path.is_file()
+                        && name.ends_with(suffix)
+                        && (lang != "fi" || !name.ends_with(".sv.md") && !name.ends_with(".en.md"));
+                    if !own {
+                        continue;
+                    }
+                    pages += 1;
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (q, words) in queries.iter().zip(&parsed) {
+                        assert!(e.prefilter_agrees(&text, words), "{lang} {q} in {name}");
+                    }
+                }
+            }
+            assert!(pages > 10, "{lang}: {pages} pages");
+        }
     }
 
     #[test]

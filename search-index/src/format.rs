@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::codec::{base64_encode, put_str, put_varint, Reader};
+use crate::codec::{base64_encode_into, put_str, put_varint, Reader};
 
 /// One indexed document's metadata, as results show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +16,13 @@ pub struct DocMeta {
     pub url: String,
     pub title: String,
     pub kind: String,
-    /// Plain text the excerpt is cut from (summary first, then body).
+    /// Plain text the excerpt is cut from (summary first, then body): its first
+    /// [`EXCERPT_CHARS`] characters are stored with the metadata, for the first results.
     pub excerpt: String,
+    /// The page's whole searchable text (summary, body, then the front-matter text it shows),
+    /// stored apart: an excerpt is cut from it only where the first characters show no
+    /// matched word, which a page found by a word deep in its body or in its details needs.
+    pub text: String,
     /// Facet values as `facet:value`, e.g. `teemat:kaytosongelmat`.
     pub facets: Vec<String>,
 }
@@ -59,14 +64,18 @@ pub const POSITION_BYTES: usize = 8 * 1024;
 pub const SHARD_BYTES: usize = 16 * 1024;
 /// Documents per metadata chunk.
 pub const DOC_CHUNK: usize = 4;
-/// Characters of text kept per document for its excerpt.
+/// Characters of text kept per document for its excerpt in the first results.
 pub const EXCERPT_CHARS: usize = 400;
+/// Characters of a document's whole text kept for excerpts (a page is rarely longer; a
+/// generated one could be any length).
+pub const TEXT_CHARS: usize = 16_000;
 
 /// One output file: a name (content-hashed) and its bytes.
 #[derive(Debug, Clone)]
 pub struct File {
     pub name: String,
-    /// `s` term shard, `p` its positions, `d` doc chunk, `f` facet; with `id`, what the runtime's `add` takes.
+    /// `s` term shard, `p` its positions, `d` doc chunk, `t` one document's text, `f` facet;
+    /// with `id`, what the runtime's `add` takes.
     pub kind: &'static str,
     pub id: usize,
     /// The binary payload; [`File::js`] wraps it for the output.
@@ -74,15 +83,26 @@ pub struct File {
 }
 
 impl File {
-    /// The `.js` file that hands the payload to the runtime when loaded.
+    /// The `.js` file that hands the payload to the runtime when loaded: base64, or for a
+    /// text (UTF-8 already) a JS string, which gzips to half of its base64.
     pub fn js(&self, lang: &str) -> Vec<u8> {
-        format!(
-            "tietopankki._data(\"{lang}\",\"{}\",{},\"{}\");\n",
-            self.kind,
-            self.id,
-            base64_encode(&self.payload)
-        )
-        .into_bytes()
+        if self.kind == "t" {
+            let text = std::str::from_utf8(&self.payload).unwrap_or_default();
+            let mut out = format!("tietopankki._text(\"{lang}\",{},\"", self.id);
+            out.reserve(text.len() + 4);
+            crate::engine::escape_json_into(&mut out, text);
+            out.push_str("\");\n");
+            return out.into_bytes();
+        }
+        let head = format!(
+            "tietopankki._data(\"{lang}\",\"{}\",{},\"",
+            self.kind, self.id
+        );
+        let mut out = String::with_capacity(head.len() + self.payload.len().div_ceil(3) * 4 + 4);
+        out.push_str(&head);
+        base64_encode_into(&mut out, &self.payload);
+        out.push_str("\");\n");
+        out.into_bytes()
     }
 }
 
@@ -94,9 +114,14 @@ pub struct Written {
 }
 
 fn hash8(bytes: &[u8]) -> String {
+    hash8_all(&[bytes])
+}
+
+/// [`hash8`] of the parts one after another, without joining them.
+fn hash8_all<T: AsRef<[u8]>>(parts: &[T]) -> String {
     // FNV-1a 64: enough to make names change when content changes; not a security hash.
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
+    for b in parts.iter().flat_map(|p| p.as_ref()) {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x100000001b3);
     }
@@ -212,10 +237,29 @@ pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
             title: r.str()?.to_string(),
             kind: r.str()?.to_string(),
             excerpt: r.str()?.to_string(),
+            text: String::new(),
             facets: Vec::new(),
         });
     }
     Some(out)
+}
+
+/// One document's whole text, for excerpts the stored first characters cannot give: its
+/// UTF-8, as the file's JS string gives it back.
+pub fn encode_text(d: &DocMeta) -> Vec<u8> {
+    let end = match d.text.len() <= TEXT_CHARS {
+        true => d.text.len(), // no more characters than bytes
+        false => d
+            .text
+            .char_indices()
+            .nth(TEXT_CHARS)
+            .map_or(d.text.len(), |(i, _)| i),
+    };
+    d.text.as_bytes()[..end].to_vec()
+}
+
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    std::str::from_utf8(bytes).ok().map(str::to_string)
 }
 
 /// Facet bitsets, one file per facet so that a filter loads only its own facet: for every
@@ -343,11 +387,23 @@ pub fn write(data: &IndexData) -> Written {
     // Doc chunks share one hash, of all of them: a name per chunk would make the manifest
     // grow with the site (16 kB at 10,000 pages), and every first search loads the manifest.
     let chunks: Vec<Vec<u8>> = data.docs.chunks(DOC_CHUNK).map(encode_docs).collect();
-    let docs_hash = hash8(&chunks.concat());
+    let docs_hash = hash8_all(&chunks);
     for (id, bytes) in chunks.into_iter().enumerate() {
         files.push(File {
             name: format!("{lang}-d{id}.{docs_hash}.js"),
             kind: "d",
+            id,
+            payload: bytes,
+        });
+    }
+    // One file per document, not per chunk: a search loads the texts of only the results
+    // whose excerpt needs them, and a text is ten times a document's metadata.
+    let texts: Vec<Vec<u8>> = data.docs.iter().map(encode_text).collect();
+    let texts_hash = hash8_all(&texts);
+    for (id, bytes) in texts.into_iter().enumerate() {
+        files.push(File {
+            name: format!("{lang}-t{id}.{texts_hash}.js"),
+            kind: "t",
             id,
             payload: bytes,
         });
@@ -364,7 +420,7 @@ pub fn write(data: &IndexData) -> Written {
         });
     }
     let manifest = format!(
-        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"facets\":[{}]}}",
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}]}}",
         json_str(lang),
         data.docs.len(),
         DOC_CHUNK,

@@ -6,12 +6,14 @@
 use std::sync::OnceLock;
 
 use crate::engine::{parse_request, Engine, Request};
-use crate::format::{encode_docs, encode_facets, encode_positions, encode_shard, DocMeta, Posting};
+use crate::format::{
+    encode_docs, encode_facets, encode_positions, encode_shard, encode_text, DocMeta, Posting,
+};
 
 const QUERIES: [&str; 4] = ["lapsi", "\"lasten suojelu\" tuki", "perh", "xyz ja"];
 
 /// Index files as the runtime receives them: the input split at `0xff 0xfe` into payloads,
-/// each one's first byte its kind (`s`, `p`, `d`, `f`), added to one engine, then searched.
+/// each one's first byte its kind (`s`, `p`, `d`, `f`, `t`), added to one engine, then searched.
 pub fn index_files(data: &[u8]) {
     let n_docs = u32::from(data.first().copied().unwrap_or(0)) * 3;
     let mut engine = Engine::new("fi", n_docs, 4);
@@ -19,11 +21,12 @@ pub fn index_files(data: &[u8]) {
         let Some((&kind, bytes)) = part.split_first() else {
             continue;
         };
-        let kind = match kind % 4 {
+        let kind = match kind % 5 {
             0 => "s",
             1 => "p",
             2 => "d",
-            _ => "f",
+            3 => "f",
+            _ => "t",
         };
         engine.add(kind, id as u32, bytes);
     }
@@ -51,6 +54,10 @@ pub fn query(data: &[u8]) {
     let _ = engine.plan(&req.query);
     let _ = engine.plan_wide(&req.query);
     let _ = engine.excerpt(&text, &o.words, 180);
+    assert!(
+        engine.prefilter_agrees(&text, &o.words),
+        "an excerpt would skip a match"
+    );
 }
 
 fn split(data: &[u8]) -> Vec<&[u8]> {
@@ -106,7 +113,10 @@ fn sample_engine() -> &'static Engine {
                 url: format!("/{d}/"),
                 title: t.to_string(),
                 kind: "method".into(),
-                excerpt: t.to_string(),
+                // The first word as the stored start, the rest only in the whole text: the
+                // excerpts are cut from both.
+                excerpt: t.split(' ').next().unwrap_or("").to_string(),
+                text: t.to_string(),
                 facets: vec![format!("teemat:{}", d % 2)],
             })
             .collect();
@@ -116,6 +126,10 @@ fn sample_engine() -> &'static Engine {
         let p: Vec<_> = positions.iter().collect();
         engine.add("p", 0, &encode_positions(&p));
         engine.add("d", 0, &encode_docs(&docs));
+        // Not the last one's: a result can need its text.
+        for (i, d) in docs.iter().enumerate().take(2) {
+            engine.add("t", i as u32, &encode_text(d));
+        }
         for (i, (_, bytes)) in encode_facets(&docs).iter().enumerate() {
             engine.add("f", i as u32, bytes);
         }

@@ -217,6 +217,11 @@ impl Paradigm {
         }
     }
 
+    /// The stems its forms start with.
+    pub fn stems(&self) -> impl Iterator<Item = &str> {
+        self.stems.iter().map(|(s, _)| s.as_str())
+    }
+
     /// Whether `form` is an inflected form of the base, as [`is_form_of`] says.
     pub fn has(&self, form: &str) -> bool {
         form != self.base

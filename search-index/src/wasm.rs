@@ -51,6 +51,7 @@ pub extern "C" fn tp_add(kind: u32, id: u32, ptr: *const u8, len: usize) -> u32 
         b'p' => "p",
         b'd' => "d",
         b'f' => "f",
+        b't' => "t",
         _ => return 0,
     };
     ENGINE.with(|e| {

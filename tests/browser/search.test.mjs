@@ -183,6 +183,33 @@ test('the page API returns the documented shape, with escaped excerpts', async (
   assert.equal(typeof r.facets, 'object');
 });
 
+// A page found by a word far into its text, or in the front-matter text it shows, gets an
+// excerpt around that word: on the search page once its text is in, through the API when asked.
+test('every excerpt shows a word the result was found by, from disk too', async () => {
+  const q = 'lastensuojeluilmoitus';
+  const marked = (page) => page.$$eval('#hakutulokset li.entry > p', (ps) => ps.map((p) => p.querySelectorAll('mark').length > 0));
+  for (const url of [http.url + 'haku/?q=' + q, pathToFileURL(join(fileSite, 'haku', 'index.html')).href + '?q=' + q]) {
+    const { page, errors } = await openPage(b, url);
+    await results(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('#hakutulokset li.entry > p')].every((p) => p.querySelector('mark')));
+    const shown = await marked(page);
+    assert.ok(shown.length >= 5 && shown.every(Boolean), `${url}: ${shown}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  const { page } = await openPage(b, http.url);
+  const [first, full] = await page.evaluate(async (q) => {
+    const count = (r) => [r.excerptsComplete, r.results.filter((x) => x.excerpt.includes('<mark>')).length, r.results.map((x) => x.url).join()];
+    const first = count(await tietopankki.search(q, { limit: 5 }));
+    return [first, count(await tietopankki.search(q, { limit: 5, excerpts: 'full' }))];
+  }, q);
+  // Without asking, the starts of the pages: some show no match and say so.
+  assert.equal(first[0], false, first.join(' '));
+  assert.ok(first[1] < 5, first.join(' '));
+  assert.deepEqual(full, [true, 5, first[2]]);
+  await page.close();
+});
+
 // 46 queries: inflected, folded, prefixes, several words, base forms whose other forms
 // Snowball stems apart, unknown compounds alone or beside other words (found by their last
 // part), a misspelt word beside another, a base no page uses (found by its forms, loaded after
