@@ -1,6 +1,7 @@
 // Search benchmark in headless Chromium on loopback: bytes fetched until the first results
 // (gzip size of every search file requested, as a server with gzip would send them), time to
-// first results from a cold page, and a follow-up query; then the search page as a reader meets it.
+// first results from a cold page, and a follow-up query; then the search page as a reader meets it
+// (first results, then the excerpts that needed their pages' whole texts).
 // Usage: node benches/search-bench.mjs SITE_DIR [runs]   (SITE_DIR built with tietopankki build)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -85,8 +86,8 @@ for (const [q, filters] of QUERIES) {
 // search file the page had received by then (the runtime included).
 const UI_QUERIES = ['lastensuojelu', 'vanhemmuuden', 'perhekeskus nuorten', 'lapsen ja perheen'];
 console.log('');
-console.log('| search page | pasted: ms to results | bytes gz until then | typed (120 ms a key): last key to results ms |');
-console.log('|---|---|---|---|');
+console.log('| search page | pasted: ms to results | bytes gz until then | pasted: ms to whole-text excerpts | typed (120 ms a key): last key to results ms |');
+console.log('|---|---|---|---|---|');
 for (const q of UI_QUERIES) {
   const rows = [];
   const ref = await b.newContext();
@@ -101,31 +102,38 @@ for (const q of UI_QUERIES) {
       const page = await context.newPage();
       await page.goto(http.url + 'haku/');
       await page.evaluate(() => {
-        window.__inputs = []; window.__renders = [];
+        window.__inputs = []; window.__renders = []; window.__excerpts = [];
         const list = document.getElementById('hakutulokset');
         // A search that leaves the list as it was still rewrites the status line (a new query).
         const seen = new MutationObserver(() => window.__renders.push([performance.now(), [...list.querySelectorAll('a.entry-title')].slice(0, 10).map((a) => a.href).join(' ')]));
         seen.observe(list, { childList: true });
         seen.observe(document.getElementById('hakutila'), { childList: true, characterData: true, subtree: true });
+        // Excerpts replaced in place once the pages' whole texts are in.
+        new MutationObserver((records) => {
+          if (records.some((r) => r.target.tagName === 'P')) window.__excerpts.push(performance.now());
+        }).observe(list, { childList: true, subtree: true });
         // Captured on the document, so the time is taken before the page's own handler runs.
         document.addEventListener('input', () => window.__inputs.push(performance.now()), true);
       });
       if (mode === 'pasted') await page.fill('#haku-q', q); else await page.type('#haku-q', q, { delay: 120 });
       await page.waitForFunction((want) => window.__renders.some(([t, h]) => t >= window.__inputs[window.__inputs.length - 1] && h === want), want);
-      const [ms, files] = await page.evaluate((want) => {
+      await page.waitForTimeout(500);
+      const [ms, files, excerpts] = await page.evaluate((want) => {
         const last = window.__inputs[window.__inputs.length - 1];
         const at = window.__renders.find(([t, h]) => t >= last && h === want)[0];
         const files = performance.getEntriesByType('resource').filter((e) => e.responseEnd <= at && /\/search\//.test(e.name)).map((e) => new URL(e.name).pathname);
-        return [at - last, files];
+        const replaced = window.__excerpts.filter((t) => t > at);
+        return [at - last, files, replaced.length ? replaced[replaced.length - 1] - last : at - last];
       }, want);
       row[mode] = ms;
+      if (mode === 'pasted') row.excerpts = excerpts;
       if (mode === 'pasted') row.gz = files.reduce((s, p) => s + gz(p), 0);
       await context.close();
     }
     rows.push(row);
   }
   const m = (k) => median(rows.map((x) => x[k]));
-  console.log(`| ${q} | ${m('pasted').toFixed(0)} | ${(m('gz') / 1024).toFixed(1)} kB | ${m('typed').toFixed(0)} |`);
+  console.log(`| ${q} | ${m('pasted').toFixed(0)} | ${(m('gz') / 1024).toFixed(1)} kB | ${m('excerpts').toFixed(0)} | ${m('typed').toFixed(0)} |`);
 }
 await b.close();
 http.server.close();

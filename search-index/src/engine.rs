@@ -392,7 +392,10 @@ impl Engine {
     /// word reads them itself, at the weight the export would have lent them. A word still
     /// being typed (the last one, its prefix read) only when a page uses a form of it on its
     /// own letters (`äitien`), which its prefix's files hold: else `kalto`, on the way to
-    /// `kaltoinkohtelu`, would read the forms of `kallo` and load their files.
+    /// `kaltoinkohtelu`, would read the forms of `kallo` and load their files. Likewise the
+    /// forms of the bases the word is an inflection of, where no page uses those either
+    /// (`äidit`: `äiti`, whose forms `äidin`, `äitien` pages use); the typed word's ending
+    /// makes these no accident of typing.
     fn unused_base_forms(&self, w: &QueryWord) -> Vec<String> {
         if !self.inflections || w.phrase > 0 {
             return Vec::new();
@@ -401,7 +404,7 @@ impl Engine {
         if self.find(typed).is_some() {
             return Vec::new();
         }
-        let forms = crate::inflection::paradigm_forms(typed);
+        let mut forms = crate::inflection::paradigm_forms(typed);
         let typing = w.prefixes.iter().any(|(p, _)| p == typed);
         // A form on the base's own letters that the prefix's files hold.
         let a_word = || {
@@ -410,7 +413,17 @@ impl Engine {
                 .any(|f| f.starts_with(typed) && self.find(f).is_some())
         };
         if typing && !a_word() {
-            return Vec::new();
+            forms.clear();
+        }
+        // Without sorting: the sort routines would add a twentieth to the wasm.
+        for base in &w.exact[w.own..] {
+            if self.find(base).is_none() {
+                for f in crate::inflection::paradigm_forms(base) {
+                    if f != typed && !forms.contains(&f) {
+                        forms.push(f);
+                    }
+                }
+            }
         }
         forms
     }
@@ -1319,6 +1332,13 @@ mod tests {
         assert!(e.plan_parts("kalto").is_empty());
         // A base some page uses reads its own list, where the export lent the forms.
         assert!(e.plan_parts("ryhmä ").is_empty());
+        // An inflection no page uses of a base no page uses either: the base's forms, also
+        // while typed (the ending makes it a word, not the start of one).
+        for q in ["äidit ", "äidit", "aidit"] {
+            assert_eq!(docs_for(&e, q).0, vec![0, 1, 2], "{q}");
+        }
+        let plan: Vec<String> = e.plan_parts("äidit").into_iter().map(|r| r.from).collect();
+        assert!(plan.contains(&"aidin".to_string()), "{plan:?}");
     }
 
     #[test]
@@ -1336,11 +1356,12 @@ mod tests {
 
     #[test]
     fn a_suggestion_is_a_word_not_a_stem() {
-        // Snowball stems `äidin` to `aid` and `äidit` to `aidi`: the stems are one edit apart,
-        // but a reader should be offered the word.
+        // Snowball stems `äidin` to `aid`, a term as near to a misspelt `äidim` as many words
+        // are, but a reader should be offered the word. (`äidit` is no misspelling: it finds
+        // the pages using `äidin`, a form of its base `äiti`.)
         let e = engine_with_positions(&["äidin tuki", "äidin kanssa"], &[]);
         let o = e.search(&Request {
-            query: "äidit ".into(),
+            query: "äidim ".into(),
             limit: 10,
             ..Request::default()
         });
