@@ -706,9 +706,14 @@ impl Engine {
     /// compound ending in it or an inflected form of it, which the index counted as a match
     /// (`lastensuojelu` for `suojelu`, `lasten` for `lapsi`).
     fn matches(&self, word: &str, query: &[QueryWord]) -> bool {
+        self.matched(word, query).is_some()
+    }
+
+    /// Which query word `word` matches first, as [`Engine::matches`] says: stemmed once.
+    fn matched(&self, word: &str, query: &[QueryWord]) -> Option<usize> {
         let t = self.analyzer.word(word);
         let surface = t.surface.as_deref();
-        query.iter().any(|q| {
+        query.iter().position(|q| {
             q.exact
                 .iter()
                 .any(|e| *e == t.stem || surface == Some(e.as_str()))
@@ -729,7 +734,8 @@ impl Engine {
         })
     }
 
-    /// An escaped excerpt of about `max` characters around the first match, matches in `<mark>`.
+    /// An escaped excerpt of about `max` characters around the first match, matches in `<mark>`:
+    /// for a query of several words, the first place where most of them stand near each other.
     pub fn excerpt(&self, text: &str, query: &[QueryWord], max: usize) -> String {
         self.cut(text, query, max).0
     }
@@ -756,21 +762,31 @@ impl Engine {
         let spans: Vec<(usize, usize)> = words(text).collect();
         // A whole text is a thousand words; most share no letters with the query's terms.
         let needles = if self.prefilter { needles(query) } else { None };
-        let matches = |w: &str, q: &[QueryWord]| may_match(w, &needles) && self.matches(w, q);
+        // Per word of the text, the query word it matches. One query word: the first match
+        // is the place, and only the words up to the excerpt's end need looking at.
+        let mut hits: Vec<u8> = vec![NO_HIT; spans.len()];
+        let mut last = spans.len();
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            if i > last {
+                break;
+            }
+            let w = &text[s..e];
+            if may_match(w, &needles) {
+                hits[i] = self.matched(w, query).map_or(NO_HIT, |q| q as u8);
+                if hits[i] != NO_HIT && query.len() < 2 && last == spans.len() {
+                    last = i + max;
+                }
+            }
+        }
         let is = |i: usize, w: &QueryWord| {
-            spans
-                .get(i)
-                .is_some_and(|(s, e)| matches(&text[*s..*e], std::slice::from_ref(w)))
+            hits.get(i).is_some_and(|h| *h != NO_HIT)
+                && self.matches(&text[spans[i].0..spans[i].1], std::slice::from_ref(w))
         };
-        // Where a quoted phrase stands, else the first matching word.
+        // Where a quoted phrase stands, else where most query words stand near each other.
         let phrase_at = Self::phrases(query).iter().find_map(|g| {
             (0..spans.len()).find(|&i| g.iter().enumerate().all(|(k, w)| is(i + k, w)))
         });
-        let first = phrase_at.or_else(|| {
-            spans
-                .iter()
-                .position(|(s, e)| matches(&text[*s..*e], query))
-        });
+        let first = phrase_at.or_else(|| best_window(&hits));
         let found = first.is_some();
         let first = first.unwrap_or(0);
         let start_word = first.saturating_sub(6);
@@ -794,10 +810,14 @@ impl Engine {
             out.push('…');
         }
         let mut pos = start;
-        for &(s, e) in spans.iter().filter(|(s, e)| *s >= start && *e <= end) {
+        for (i, &(s, e)) in spans
+            .iter()
+            .enumerate()
+            .filter(|(_, (s, e))| *s >= start && *e <= end)
+        {
             escape_html_into(&mut out, &text[pos..s]);
             let w = &text[s..e];
-            if matches(w, query) {
+            if hits[i] != NO_HIT {
                 out.push_str("<mark>");
                 escape_html_into(&mut out, w);
                 out.push_str("</mark>");
@@ -897,6 +917,35 @@ impl Engine {
 /// prefixes, and the stems of their inflections): a word [`Engine::matches`] accepts contains
 /// one of them, since it contains its stem, and its stem the term, or starts with the prefix or
 /// the inflection's stem (where stems begin with their word's letters: `prefilter`).
+/// Words of text an excerpt shows after its first match, about: 180 characters, from six
+/// words before it.
+const WINDOW_WORDS: usize = 16;
+
+/// The first matching word from which the most distinct query words stand within
+/// [`WINDOW_WORDS`], given which query word each word of the text matches.
+fn best_window(hits: &[u8]) -> Option<usize> {
+    let mut best: Option<(usize, u32)> = None;
+    for (i, h) in hits.iter().enumerate() {
+        if *h == NO_HIT {
+            continue;
+        }
+        // The query words seen, one bit each (a query has at most twelve).
+        let mut seen = 0u32;
+        for q in &hits[i..hits.len().min(i + WINDOW_WORDS)] {
+            if *q != NO_HIT {
+                seen |= 1 << (q % 32);
+            }
+        }
+        if best.is_none_or(|(_, n)| seen.count_ones() > n) {
+            best = Some((i, seen.count_ones()));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// A word of text that matches no query word (query words are numbered from 0, at most 12).
+const NO_HIT: u8 = u8::MAX;
+
 /// A one-letter term's needle is its letter and `'\0'`; an empty term makes none (`None`:
 /// every word may match).
 fn needles(query: &[QueryWord]) -> Option<Vec<[char; 2]>> {
@@ -1591,6 +1640,25 @@ mod tests {
             json.contains("\\u003cmark>tuki") && !json.contains("<tuki>"),
             "{json}"
         );
+    }
+
+    /// Several words: the excerpt shows where most of them stand together, not the first
+    /// place one of them does.
+    #[test]
+    fn an_excerpt_of_several_words_shows_them_together() {
+        let fi = Engine::new("fi", 0, 4);
+        let text = format!(
+            "Nuorille on monia palveluja. {} Masentunut nuori hyötyy terapiasta.",
+            "Muuta tekstiä tässä välissä. ".repeat(20)
+        );
+        let both = fi.excerpt(&text, &fi.parse("masentunut nuori "), 180);
+        assert!(
+            both.starts_with('…') && both.contains("<mark>Masentunut</mark> <mark>nuori</mark>"),
+            "{both}"
+        );
+        // One word: its first place.
+        let one = fi.excerpt(&text, &fi.parse("nuori "), 180);
+        assert!(one.starts_with("<mark>Nuorille</mark> on"), "{one}");
     }
 
     #[test]
