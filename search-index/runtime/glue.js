@@ -257,8 +257,10 @@
     }).then(function (out) {
       out.results.forEach(function (r) { r.url = siteRoot + r.url; });
       var waiting = out.needText.length > 0;
+      // The engine's notes to the loader, not the page's business.
       delete out.need;
       delete out.needText;
+      delete out.parts;
       Object.defineProperty(out, "excerptsComplete", { value: !waiting });
       // Not part of the API's shape: tells the search page whether every facet was counted.
       Object.defineProperty(out, "countsComplete", { value: m.facets.every(function (f, i) { return eng.has("f", i); }) });

@@ -181,6 +181,10 @@ test('the page API returns the documented shape, with escaped excerpts', async (
     assert.ok(!/<(?!\/?mark>)/.test(x.excerpt), x.excerpt);
   }
   assert.equal(typeof r.facets, 'object');
+  // The loader's notes stay inside: `arviointiasteikko` is read by its last parts.
+  const parts = await page.evaluate(() => tietopankki.search('arviointiasteikko', { lang: 'fi', limit: 5 }));
+  assert.ok(parts.total > 0);
+  assert.deepEqual(Object.keys(parts).filter((k) => !['total', 'results', 'facets', 'suggestion', 'phraseRelaxed'].includes(k)), []);
 });
 
 // A page found by a word far into its text, or in the front-matter text it shows, gets an
