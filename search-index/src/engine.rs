@@ -1161,8 +1161,28 @@ mod tests {
         }
     }
 
-    fn engine() -> Engine {
+    /// Each text's words' stems and surface forms, one posting per document, as terms.
+    fn index_terms(texts: &[&str]) -> BTreeMap<String, Vec<Posting>> {
         let a = Analyzer::new(Lang::Fi);
+        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (i, text) in texts.iter().enumerate() {
+            for (s, e) in words(text) {
+                let t = a.word(&text[s..e]);
+                for term in std::iter::once(t.stem).chain(t.surface) {
+                    let list = terms.entry(term).or_default();
+                    if list.last().is_none_or(|p| p.doc != i as u32) {
+                        list.push(Posting {
+                            doc: i as u32,
+                            impact: 100,
+                        });
+                    }
+                }
+            }
+        }
+        terms
+    }
+
+    fn engine() -> Engine {
         let docs = vec![
             DocMeta {
                 url: "/a/".into(),
@@ -1181,21 +1201,7 @@ mod tests {
                 facets: vec!["teemat:y".into()],
             },
         ];
-        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-        for (i, text) in ["lastensuojelu tuki äiti", "perheterapia perhe"]
-            .iter()
-            .enumerate()
-        {
-            for (s, e) in words(text) {
-                let t = a.word(&text[s..e]);
-                for term in std::iter::once(t.stem).chain(t.surface) {
-                    terms.entry(term).or_default().push(Posting {
-                        doc: i as u32,
-                        impact: 100,
-                    });
-                }
-            }
-        }
+        let terms = index_terms(&["lastensuojelu tuki äiti", "perheterapia perhe"]);
         let mut e = Engine::new("fi", 2, 64);
         let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
         assert!(e.add("s", 0, &encode_shard(&t)));
@@ -1241,25 +1247,15 @@ mod tests {
     fn engine_with_positions(texts: &[&str], no_positions: &[&str]) -> Engine {
         use crate::format::encode_positions;
         let a = Analyzer::new(Lang::Fi);
-        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        let terms = index_terms(texts);
         let mut positions: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
         let mut docs = Vec::new();
         for (i, text) in texts.iter().enumerate() {
             for (pos, (s, e)) in words(text).enumerate() {
-                let t = a.word(&text[s..e]);
                 positions
-                    .entry(t.stem.clone())
+                    .entry(a.word(&text[s..e]).stem)
                     .or_default()
                     .push((i as u32, pos as u32));
-                for term in std::iter::once(t.stem).chain(t.surface) {
-                    let list = terms.entry(term).or_default();
-                    if list.last().is_none_or(|p| p.doc != i as u32) {
-                        list.push(Posting {
-                            doc: i as u32,
-                            impact: 100,
-                        });
-                    }
-                }
             }
             docs.push(DocMeta {
                 url: format!("/{i}/"),
@@ -1494,7 +1490,6 @@ mod tests {
     /// needs. A start that shows a match is kept, and a text is never asked for twice.
     #[test]
     fn an_excerpt_comes_from_the_whole_text_when_the_start_shows_no_match() {
-        let a = Analyzer::new(Lang::Fi);
         let start = "Menetelmä perheille, joissa on pieniä lapsia.";
         let text = format!(
             "{start} {} Huoltoriidoissa lapsen etu ratkaisee.",
@@ -1518,21 +1513,8 @@ mod tests {
                 facets: vec![],
             },
         ];
-        let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-        for (i, d) in docs.iter().enumerate() {
-            for (s, e) in words(&d.text) {
-                let t = a.word(&d.text[s..e]);
-                for term in std::iter::once(t.stem).chain(t.surface) {
-                    let list = terms.entry(term).or_default();
-                    if list.last().is_none_or(|p| p.doc != i as u32) {
-                        list.push(Posting {
-                            doc: i as u32,
-                            impact: 100,
-                        });
-                    }
-                }
-            }
-        }
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let terms = index_terms(&texts);
         let mut e = Engine::new("fi", 2, 4);
         let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
         assert!(e.add("s", 0, &encode_shard(&t)));

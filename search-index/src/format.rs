@@ -345,6 +345,26 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
     runs
 }
 
+/// Adds files of `kind` numbered from 0 that share one hash, of all their payloads (the
+/// manifest names the hash, not each file), and returns the hash.
+fn numbered(
+    files: &mut Vec<File>,
+    lang: &str,
+    kind: &'static str,
+    payloads: Vec<Vec<u8>>,
+) -> String {
+    let hash = hash8_all(&payloads);
+    for (id, payload) in payloads.into_iter().enumerate() {
+        files.push(File {
+            name: format!("{lang}-{kind}{id}.{hash}.js"),
+            kind,
+            id,
+            payload,
+        });
+    }
+    hash
+}
+
 /// Writes the files of one language's index; names are `<lang>-<kind><n>.<hash>.js`.
 pub fn write(data: &IndexData) -> Written {
     let lang = &data.lang;
@@ -387,27 +407,11 @@ pub fn write(data: &IndexData) -> Written {
     // Doc chunks share one hash, of all of them: a name per chunk would make the manifest
     // grow with the site (16 kB at 10,000 pages), and every first search loads the manifest.
     let chunks: Vec<Vec<u8>> = data.docs.chunks(DOC_CHUNK).map(encode_docs).collect();
-    let docs_hash = hash8_all(&chunks);
-    for (id, bytes) in chunks.into_iter().enumerate() {
-        files.push(File {
-            name: format!("{lang}-d{id}.{docs_hash}.js"),
-            kind: "d",
-            id,
-            payload: bytes,
-        });
-    }
+    let docs_hash = numbered(&mut files, lang, "d", chunks);
     // One file per document, not per chunk: a search loads the texts of only the results
     // whose excerpt needs them, and a text is ten times a document's metadata.
     let texts: Vec<Vec<u8>> = data.docs.iter().map(encode_text).collect();
-    let texts_hash = hash8_all(&texts);
-    for (id, bytes) in texts.into_iter().enumerate() {
-        files.push(File {
-            name: format!("{lang}-t{id}.{texts_hash}.js"),
-            kind: "t",
-            id,
-            payload: bytes,
-        });
-    }
+    let texts_hash = numbered(&mut files, lang, "t", texts);
     let mut facets_json = Vec::new();
     for (id, (facet, bytes)) in encode_facets(&data.docs).into_iter().enumerate() {
         let hash = hash8(&bytes);
