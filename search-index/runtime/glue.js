@@ -248,11 +248,13 @@
         if (!out.need.length) return out;
         return Promise.all(docs(out.need)).then(search);
       }).then(function (out) {
-        // Their whole texts, where an excerpt needs one and the caller waits for it.
+        // Their whole texts, where an excerpt needs one and the caller waits for it. A text
+        // that cannot load leaves the excerpts as they were (and says so), not the search
+        // failed.
         if (!wantTexts || !out.needText.length) return out;
         return Promise.all(out.needText.map(function (d) {
           return e.need("t", d, file(lang, "t", d, m.texthash));
-        })).then(search);
+        })).then(search, function () { return out; });
       });
     }).then(function (out) {
       out.results.forEach(function (r) { r.url = siteRoot + r.url; });

@@ -212,6 +212,19 @@ test('every excerpt shows a word the result was found by, from disk too', async 
   assert.ok(first[1] < 5, first.join(' '));
   assert.deepEqual(full, [true, 5, first[2]]);
   await page.close();
+  // A text that cannot load (a partial deploy) leaves the page's start as the excerpt, and
+  // the search as it was: no error in place of the results' count.
+  const broken = await b.newPage();
+  await broken.route(/-t\d+\.[0-9a-f]+\.js$/, (route) => route.abort());
+  await broken.goto(http.url + 'haku/?q=' + q);
+  await results(broken);
+  const api = await broken.evaluate(async (q) => {
+    const r = await tietopankki.search(q, { limit: 5, excerpts: 'full' });
+    return [r.excerptsComplete, r.results.length];
+  }, q);
+  assert.deepEqual(api, [false, 5]);
+  assert.match(await broken.textContent('#hakutila'), /^\d+ tulosta$/);
+  await broken.close();
 });
 
 // 47 queries: inflected, folded, prefixes, several words, base forms whose other forms
