@@ -17,6 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use search_index::analyzer::{words, Analyzer, Lang};
+use search_index::codec::char_end;
 use search_index::format::{DocMeta, IndexData, Posting, EXCERPT_CHARS, FIELD_GAP, TEXT_CHARS};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::postings::Postings;
@@ -231,14 +232,6 @@ fn document<'a>(
         details,
         body,
     }
-}
-
-/// The byte length of `text`'s first `n` characters.
-fn char_end(text: &str, n: usize) -> usize {
-    if text.len() <= n {
-        return text.len(); // no more characters than bytes
-    }
-    text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
 }
 
 /// Builds the tantivy index of `lang` and exports it.

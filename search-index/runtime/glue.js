@@ -258,12 +258,12 @@
       });
     }).then(function (out) {
       out.results.forEach(function (r) { r.url = siteRoot + r.url; });
-      var waiting = out.needText.length > 0;
+      var textsMissing = out.needText.length > 0;
       // The engine's notes to the loader, not the page's business.
       delete out.need;
       delete out.needText;
       delete out.parts;
-      Object.defineProperty(out, "excerptsComplete", { value: !waiting });
+      Object.defineProperty(out, "excerptsComplete", { value: !textsMissing });
       // Not part of the API's shape: tells the search page whether every facet was counted.
       Object.defineProperty(out, "countsComplete", { value: m.facets.every(function (f, i) { return eng.has("f", i); }) });
       return out;

@@ -65,6 +65,14 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The byte length of `text`'s first `n` characters.
+pub fn char_end(text: &str, n: usize) -> usize {
+    if text.len() <= n {
+        return text.len(); // no more characters than bytes
+    }
+    text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
+}
+
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 pub fn base64_encode(bytes: &[u8]) -> String {
@@ -93,6 +101,15 @@ pub fn base64_encode_into(out: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn char_end_counts_characters_not_bytes() {
+        assert_eq!(char_end("äiti", 2), 3);
+        assert_eq!(char_end("ääää", 3), 6);
+        assert_eq!(char_end("abc", 5), 3);
+        assert_eq!(char_end("ääää", 4), 8);
+        assert_eq!(char_end("", 0), 0);
+    }
 
     #[test]
     fn round_trips() {

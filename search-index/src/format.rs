@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::codec::{base64_encode_into, put_str, put_varint, Reader};
+use crate::codec::{base64_encode_into, char_end, put_str, put_varint, Reader};
 
 /// One indexed document's metadata, as results show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,15 +247,7 @@ pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
 /// One document's whole text, for excerpts the stored first characters cannot give: its
 /// UTF-8, as the file's JS string gives it back.
 pub fn encode_text(d: &DocMeta) -> Vec<u8> {
-    let end = match d.text.len() <= TEXT_CHARS {
-        true => d.text.len(), // no more characters than bytes
-        false => d
-            .text
-            .char_indices()
-            .nth(TEXT_CHARS)
-            .map_or(d.text.len(), |(i, _)| i),
-    };
-    d.text.as_bytes()[..end].to_vec()
+    d.text.as_bytes()[..char_end(&d.text, TEXT_CHARS)].to_vec()
 }
 
 pub fn decode_text(bytes: &[u8]) -> Option<String> {
