@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use search_index::analyzer::{words, Analyzer, Lang};
 use search_index::codec::char_end;
-use search_index::format::{DocMeta, IndexData, Posting, EXCERPT_CHARS, FIELD_GAP, TEXT_CHARS};
+use search_index::format::{DocMeta, IndexData, Posting, FIELD_GAP, TEXT_CHARS};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::postings::Postings;
 use tantivy::schema::{
@@ -216,13 +216,11 @@ fn document<'a>(
         }
     }
     text.truncate(char_end(&text, TEXT_CHARS));
-    let excerpt = text[..char_end(&text, EXCERPT_CHARS)].to_string();
     Indexed {
         meta: DocMeta {
             url: style.link(&site.urls[i]),
             title: title.clone(),
             kind: d.kind.name().to_string(),
-            excerpt,
             text,
             facets,
         },
@@ -808,7 +806,7 @@ mod tests {
             shipped(glue),
             "(function () {\nvar a = 1; // kept: after code\nvar b = \"/* not a comment */\";\nf(a, b); /* kept */\n})();\n"
         );
-        // The real glue: its code lines, trimmed, in order; and a third smaller at least.
+        // The real glue: no comment line left, its code there, and a third smaller at least.
         let out = shipped(super::GLUE_JS);
         assert!(out
             .lines()

@@ -41,7 +41,7 @@
     delete waiting[key];
   }
   T._data = function (lang, kind, id, payload) { arrived(lang + "/" + kind + "/" + id, fromBase64(payload)); };
-  /* A page's whole text comes as a string, which gzips to half of its base64. */
+  /* A page's whole text comes as a string: 62 % of its base64's gzip (1.6 kB a page at 10k). */
   T._text = function (lang, id, text) { arrived(lang + "/t/" + id, enc.encode(text)); };
   T._runtime = function (payload) { T._data("", "runtime", 0, payload); };
 

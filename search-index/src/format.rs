@@ -16,12 +16,11 @@ pub struct DocMeta {
     pub url: String,
     pub title: String,
     pub kind: String,
-    /// Plain text the excerpt is cut from (summary first, then body): its first
-    /// [`EXCERPT_CHARS`] characters are stored with the metadata, for the first results.
-    pub excerpt: String,
-    /// The page's whole searchable text (summary, body, then the front-matter text it shows),
-    /// stored apart: an excerpt is cut from it only where the first characters show no
-    /// matched word, which a page found by a word deep in its body or in its details needs.
+    /// The page's text excerpts are cut from (summary, body, then the front-matter text it
+    /// shows). A doc chunk holds its first [`EXCERPT_CHARS`] characters, for the first
+    /// results (and a decoded `DocMeta` only those); the whole is a file of its own, loaded
+    /// only where that start shows no matched word: a page found by a word deep in its body
+    /// or in its details.
     pub text: String,
     /// Facet values as `facet:value`, e.g. `teemat:kaytosongelmat`.
     pub facets: Vec<String>,
@@ -84,7 +83,8 @@ pub struct File {
 
 impl File {
     /// The `.js` file that hands the payload to the runtime when loaded: base64, or for a
-    /// text (UTF-8 already) a JS string, which gzips to half of its base64.
+    /// text (UTF-8 already) a JS string, whose gzip is 62 % of its base64's (1.6 against
+    /// 2.5 kB a page at 10,000 pages).
     pub fn js(&self, lang: &str) -> Vec<u8> {
         if self.kind == "t" {
             let text = std::str::from_utf8(&self.payload).unwrap_or_default();
@@ -221,8 +221,7 @@ pub fn encode_docs(docs: &[DocMeta]) -> Vec<u8> {
         put_str(&mut out, &d.url);
         put_str(&mut out, &d.title);
         put_str(&mut out, &d.kind);
-        let excerpt: String = d.excerpt.chars().take(EXCERPT_CHARS).collect();
-        put_str(&mut out, &excerpt);
+        put_str(&mut out, &d.text[..char_end(&d.text, EXCERPT_CHARS)]);
     }
     out
 }
@@ -236,8 +235,7 @@ pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
             url: r.str()?.to_string(),
             title: r.str()?.to_string(),
             kind: r.str()?.to_string(),
-            excerpt: r.str()?.to_string(),
-            text: String::new(),
+            text: r.str()?.to_string(),
             facets: Vec::new(),
         });
     }

@@ -113,10 +113,13 @@ fn sample_engine() -> &'static Engine {
                 url: format!("/{d}/"),
                 title: t.to_string(),
                 kind: "method".into(),
-                // The first word as the stored start, the rest only in the whole text: the
+                // The words past the start a doc chunk stores, but for the last: the
                 // excerpts are cut from both.
-                excerpt: t.split(' ').next().unwrap_or("").to_string(),
-                text: t.to_string(),
+                text: if d < 2 {
+                    format!("{} {t}", "muuta ".repeat(80))
+                } else {
+                    t.to_string()
+                },
                 facets: vec![format!("teemat:{}", d % 2)],
             })
             .collect();

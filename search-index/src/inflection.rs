@@ -593,7 +593,7 @@ mod tests {
     fn a_bases_paradigm_has_its_forms_on_its_own_letters_and_on_changed_ones() {
         let forms = paradigm_forms("aiti");
         let has = |f: &str| forms.iter().any(|x| x == f);
-        assert!(has("aitien") && "aitien".starts_with("aiti"));
+        assert!(has("aitien"));
         assert!(has("aidin") && has("aideilla"));
         assert!(!has("aiti"));
         // Every form is one the lending rule accepts, and no form twice.
