@@ -373,6 +373,10 @@ fn print_results(json: &str) {
                 .replace("&quot;", "\"")
                 .replace("&#39;", "'")
         );
+        if let Some(missing) = r["missing"].as_array() {
+            let words: Vec<&str> = missing.iter().filter_map(|w| w.as_str()).collect();
+            println!("     missing: {}", words.join(", "));
+        }
     }
 }
 

@@ -228,14 +228,42 @@ fn the_last_word_is_a_prefix_as_the_user_types() {
     );
 }
 
+/// The words each result lacks (empty when it has them all), in rank order.
+fn lacking(v: &Value) -> Vec<Vec<String>> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["missing"]
+                .as_array()
+                .map(|m| m.iter().map(|w| w.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 #[test]
-fn all_words_must_match_unless_none_do() {
-    let and = search(&["vanhemmuus lastensuojelu"]);
+fn pages_with_every_word_come_first_and_few_are_followed_by_pages_with_some() {
+    let both = search(&["vanhemmuus lastensuojelu", "--limit", "100"]);
+    let lacks = lacking(&both);
+    // Five pages have both words: fewer than a results page, so those with one follow.
+    let full = lacks.iter().take_while(|w| w.is_empty()).count();
+    assert!((1..10).contains(&full), "{lacks:?}");
+    assert!(lacks.len() > full, "{lacks:?}");
+    for w in &lacks[full..] {
+        assert!(w == &["vanhemmuus"] || w == &["lastensuojelu"], "{lacks:?}");
+    }
+    assert_eq!(both["total"].as_u64(), Some(lacks.len() as u64));
+    // No page has this made-up word: every page with the other follows, each lacking it.
     let one = search(&["vanhemmuus"]);
-    assert!(and["total"].as_u64() <= one["total"].as_u64());
-    // No page has both of these made-up words, so any-word matching takes over.
-    let fallback = search(&["vanhemmuus qwzxqwzx"]);
+    let fallback = search(&["vanhemmuus qwzxqwzx", "--limit", "100"]);
     assert_eq!(fallback["total"], one["total"]);
+    assert!(lacking(&fallback).iter().all(|w| w == &["qwzxqwzx"]));
+    // Words common enough that ten pages have both: only those.
+    let many = search(&["lapsi perhe", "--limit", "100"]);
+    assert!(many["total"].as_u64() >= Some(10));
+    assert!(lacking(&many).iter().all(Vec::is_empty));
 }
 
 #[test]

@@ -354,14 +354,14 @@
        from a result the reader has moved to. New excerpts replace the old in place. */
     var shown = null;
     function render(out, counts) {
-      var now = JSON.stringify(out.results.map(function (r) { return [r.url, r.title, r.type]; }));
+      var now = JSON.stringify(out.results.map(function (r) { return [r.url, r.title, r.type, r.missing]; }));
       if (now !== shown) listResults(out); else showExcerpts(out);
       shown = now;
       renderRest(out, counts);
     }
 
     function showExcerpts(out) {
-      var texts = list.querySelectorAll("li.entry > p");
+      var texts = list.querySelectorAll("li.entry > p.excerpt");
       out.results.forEach(function (r, i) {
         var p = texts[i];
         if (p && p.dataset.excerpt !== r.excerpt) {
@@ -384,11 +384,25 @@
         kind.className = "kind";
         kind.textContent = strings["kind" + r.type.charAt(0).toUpperCase() + r.type.slice(1)] || r.type;
         var p = document.createElement("p");
+        p.className = "excerpt";
         p.innerHTML = r.excerpt; /* escaped by the engine; only <mark> is markup */
         p.dataset.excerpt = r.excerpt;
         li.appendChild(kind);
         li.appendChild(a);
         li.appendChild(p);
+        // A result with only some of the words says which it lacks (struck through).
+        if (r.missing) {
+          var lacks = document.createElement("p");
+          lacks.className = "missing";
+          lacks.appendChild(document.createTextNode(strings.missing + " "));
+          r.missing.forEach(function (w, i) {
+            if (i) lacks.appendChild(document.createTextNode(", "));
+            var s = document.createElement("s");
+            s.textContent = w;
+            lacks.appendChild(s);
+          });
+          li.appendChild(lacks);
+        }
         list.appendChild(li);
       });
     }

@@ -84,7 +84,15 @@ pub struct Request {
 pub struct Hit {
     pub doc: u32,
     pub score: f32,
+    /// The query words the document lacks, one bit each (word k: `1 << k`); none for a
+    /// document with every word.
+    pub missing: u32,
 }
+
+/// Fewer documents than this have every word: those with some of the words follow them,
+/// the most words first, so a precise query (`masentunut nuori`, one page with both) still
+/// lists its neighbours, each result saying which words it lacks. A results page is ten.
+const SOFT_MIN: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -546,8 +554,10 @@ impl Engine {
         }
         let mut scores: Vec<f32> = vec![0.0; n];
         let mut any = false;
+        // A quoted phrase found in order: its documents, and no others.
+        let mut phrase_kept = false;
         if let Some((first, rest)) = per_word.split_first() {
-            // All words must match; when nothing does, any word may.
+            // All words must match; documents with only some follow when few have all.
             for d in 0..n {
                 let mut total = first[d];
                 for m in rest {
@@ -577,13 +587,9 @@ impl Engine {
                     .collect();
                 if kept.iter().any(|s| *s > 0.0) {
                     scores = kept;
+                    phrase_kept = true;
                 } else {
                     outcome.phrase_relaxed = true;
-                }
-            }
-            if !any {
-                for d in 0..n {
-                    scores[d] = per_word.iter().map(|m| m[d]).sum();
                 }
             }
         }
@@ -605,14 +611,33 @@ impl Engine {
             .collect();
         let has =
             |bits: &Vec<u8>, d: usize| bits.get(d / 8).is_some_and(|b| b & (1 << (d % 8)) != 0);
-        let matched: Vec<usize> = (0..n)
+        let wanted = |d: usize| {
+            filters
+                .iter()
+                .all(|any_of| any_of.iter().any(|bits| has(bits, d)))
+        };
+        let mut matched: Vec<usize> = (0..n)
             .filter(|&d| scores[d] > 0.0 || browse)
-            .filter(|&d| {
-                filters
-                    .iter()
-                    .all(|any_of| any_of.iter().any(|bits| has(bits, d)))
-            })
+            .filter(|&d| wanted(d))
             .collect();
+        // Few with every word (or none): then those with some, scored by the words they have.
+        if matched.len() < SOFT_MIN && per_word.len() > 1 && !phrase_kept {
+            for d in 0..n {
+                if scores[d] == 0.0 && wanted(d) {
+                    scores[d] = per_word.iter().map(|m| m[d]).sum();
+                    if scores[d] > 0.0 {
+                        matched.push(d);
+                    }
+                }
+            }
+        }
+        let missing = |d: usize| {
+            per_word
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m[d] == 0.0)
+                .fold(0u32, |bits, (k, _)| bits | 1 << (k % 32))
+        };
         outcome.total = matched.len();
         // The facet file is sorted by `facet:value`, so counts come out grouped and in order.
         for (key, bits) in &self.facets {
@@ -630,14 +655,19 @@ impl Engine {
                     .push((facet.to_string(), vec![(value.to_string(), count)])),
             }
         }
-        // The best `limit` hits by score (ties by document), kept sorted as they are found.
+        // The best `limit` hits: fewest words missing, then by score (ties by document), kept
+        // sorted as they are found.
         let limit = req.limit.max(1);
-        let better = |a: &Hit, b: &Hit| a.score > b.score || (a.score == b.score && a.doc < b.doc);
+        let better = |a: &Hit, b: &Hit| {
+            let (ma, mb) = (a.missing.count_ones(), b.missing.count_ones());
+            ma < mb || (ma == mb && (a.score > b.score || (a.score == b.score && a.doc < b.doc)))
+        };
         let mut hits: Vec<Hit> = Vec::with_capacity(limit + 1);
         for d in matched {
             let hit = Hit {
                 doc: d as u32,
                 score: scores[d],
+                missing: missing(d),
             };
             if hits.len() == limit && !better(&hit, &hits[limit - 1]) {
                 continue;
@@ -889,9 +919,23 @@ impl Engine {
                 need_texts.push(h.doc.to_string());
             }
             escape_json_into(&mut s, &excerpt);
+            s.push('"');
+            // The words it lacks, as the reader typed them.
+            if h.missing != 0 {
+                s.push_str(",\"missing\":[");
+                let lacking =
+                    (o.words.iter().enumerate()).filter(|(k, _)| h.missing & 1 << (k % 32) != 0);
+                for (i, (_, w)) in lacking.enumerate() {
+                    s.push_str(if i == 0 { "\"" } else { ",\"" });
+                    escape_json_into(&mut s, &w.text);
+                    s.push('"');
+                }
+                s.push(']');
+            }
+            s.push_str(",\"score\":");
             // One decimal without float formatting, which would double the wasm's size.
             let tenths = (h.score * 10.0).round() as u64;
-            s.push_str(&format!("\",\"score\":{}.{}}}", tenths / 10, tenths % 10));
+            s.push_str(&format!("{}.{}}}", tenths / 10, tenths % 10));
         }
         s.push_str("],\"facets\":{");
         let facets: Vec<String> = o
@@ -1286,6 +1330,25 @@ mod tests {
         (d, o.phrase_relaxed)
     }
 
+    /// The documents with every word of `q`, in order.
+    fn full_docs_for(e: &Engine, q: &str) -> Vec<u32> {
+        let o = e.search(&parse_request(&format!("10\n\n{q}")));
+        let mut d: Vec<u32> = o
+            .hits
+            .iter()
+            .filter(|h| h.missing == 0)
+            .map(|h| h.doc)
+            .collect();
+        d.sort();
+        d
+    }
+
+    /// Each result as (document, words it lacks), best first.
+    fn ranked(e: &Engine, q: &str) -> Vec<(u32, u32)> {
+        let o = e.search(&parse_request(&format!("10\n\n{q}")));
+        o.hits.iter().map(|h| (h.doc, h.missing)).collect()
+    }
+
     #[test]
     fn quoted_words_must_stand_in_order_in_any_inflection() {
         let e = engine_with_positions(
@@ -1330,8 +1393,55 @@ mod tests {
             &[],
         );
         // The second document lacks the middle word; it used to score on the last one.
-        assert_eq!(docs_for(&e, "lapsen apu perheen"), (vec![2], false));
+        assert_eq!(full_docs_for(&e, "lapsen apu perheen"), vec![2]);
+        // Documents with some of the words follow, the fewest missing first: the first lacks
+        // `apu` and `perheen` (words 1 and 2), the second `lapsen` and `apu` (0 and 1).
+        let r = ranked(&e, "lapsen apu perheen");
+        assert_eq!(r[0], (2, 0));
+        assert_eq!(
+            r[1..].iter().map(|x| x.1.count_ones()).collect::<Vec<_>>(),
+            [2, 2]
+        );
+        assert!(r.contains(&(0, 0b110)) && r.contains(&(1, 0b011)), "{r:?}");
+        // None has all three: each lacks one.
+        assert_eq!(full_docs_for(&e, "perheen lapsen tuki"), Vec::<u32>::new());
         assert_eq!(docs_for(&e, "perheen lapsen tuki"), (vec![0, 1, 2], false));
+    }
+
+    /// A precise query that few pages answer with every word lists, after them, the pages with
+    /// some of its words, each saying which it lacks; with enough pages having every word (a
+    /// results page), only those.
+    #[test]
+    fn few_pages_with_every_word_are_followed_by_pages_with_some() {
+        let mut texts = vec!["Masentunut nuori.", "Nuori ja masennus.", "Aikuisen uni."];
+        let e = engine_with_positions(&texts, &[]);
+        let o = e.search(&parse_request("10\n\nmasentunut nuori"));
+        assert_eq!(o.total, 2);
+        let json = e.to_json(&o);
+        let results: Vec<&str> = json.split("{\"url\"").skip(1).collect();
+        assert_eq!(results.len(), 2, "{json}");
+        assert!(!results[0].contains("missing"), "{json}");
+        assert!(
+            results[1].contains("\"missing\":[\"masentunut\"]"),
+            "{json}"
+        );
+        // The words as typed.
+        let o = e.search(&parse_request("10\n\nMASENTUNUT nuori uni"));
+        let json = e.to_json(&o);
+        assert!(
+            json.contains("\"missing\":[\"MASENTUNUT\",\"nuori\"]"),
+            "{json}"
+        );
+
+        texts = vec!["Masentunut nuori."; SOFT_MIN];
+        texts.push("Nuori ja masennus.");
+        let e = engine_with_positions(&texts, &[]);
+        let o = e.search(&parse_request("20\n\nmasentunut nuori"));
+        assert_eq!(o.total, SOFT_MIN);
+        assert!(o.hits.iter().all(|h| h.missing == 0));
+        // A phrase found in order keeps to its pages.
+        let e = engine_with_positions(&["Masentunut nuori.", "Nuori masentunut."], &[]);
+        assert_eq!(docs_for(&e, "\"masentunut nuori\""), (vec![0], false));
     }
 
     /// Pages say `äidin`, `äitien` and `äideillä`, none `äiti`: the export had no `äiti` to
@@ -1354,7 +1464,7 @@ mod tests {
             } else {
                 &[0, 1, 2]
             };
-            assert_eq!(docs_for(&e, q).0, want, "{q}");
+            assert_eq!(full_docs_for(&e, q), want, "{q}");
         }
         // Before its forms are loaded the search says they are worth loading, and the plan
         // names them.

@@ -152,6 +152,24 @@ test('a quoted phrase narrows the results, and says so when it is found nowhere'
   assert.deepEqual(errors, []);
 });
 
+test('a precise query lists the pages with some of its words after those with all, saying which they lack', async () => {
+  const { page, errors } = await openPage(b, http.url + 'haku/?q=' + encodeURIComponent('masentunut nuori'));
+  const hrefs = await results(page);
+  const lacking = await page.$$eval('#hakutulokset li.entry', (lis) => lis.map((li) => [...li.querySelectorAll('.missing s')].map((s) => s.textContent)));
+  // One page has both words; the pathway on young people's depression has only `nuori`.
+  assert.deepEqual(lacking[0], []);
+  assert.ok(lacking.length > 1 && lacking.slice(1).every((w) => w.join() === 'masentunut'), JSON.stringify(lacking));
+  assert.ok(hrefs.slice(0, 3).some((h) => h.endsWith('/palvelupolut/nuorten-ahdistus-ja-masennus/')), hrefs.join());
+  assert.match(await page.textContent('#hakutulokset li.entry:nth-child(2) .missing'), /^Puuttuu: masentunut$/);
+  // The count is of every result listed, not of the one page with both words.
+  assert.ok(await total(page) >= lacking.length, await page.textContent('#hakutila'));
+  // Through the API: `missing` only where a word is lacking, as typed.
+  const r = await page.evaluate(() => tietopankki.search('Masentunut nuori', { limit: 3 }));
+  assert.equal(r.results[0].missing, undefined);
+  assert.deepEqual(r.results[1].missing, ['Masentunut']);
+  assert.deepEqual(errors, []);
+});
+
 test('the header box leads to the search page with the query', async () => {
   const { page } = await openPage(b, http.url + 'menetelmat/');
   await page.fill('#hakulaatikko', 'aiti');
@@ -191,11 +209,11 @@ test('the page API returns the documented shape, with escaped excerpts', async (
 // excerpt around that word: on the search page once its text is in, through the API when asked.
 test('every excerpt shows a word the result was found by, from disk too', async () => {
   const q = 'lastensuojeluilmoitus';
-  const marked = (page) => page.$$eval('#hakutulokset li.entry > p', (ps) => ps.map((p) => p.querySelectorAll('mark').length > 0));
+  const marked = (page) => page.$$eval('#hakutulokset li.entry > p.excerpt', (ps) => ps.map((p) => p.querySelectorAll('mark').length > 0));
   for (const url of [http.url + 'haku/?q=' + q, pathToFileURL(join(fileSite, 'haku', 'index.html')).href + '?q=' + q]) {
     const { page, errors } = await openPage(b, url);
     await results(page);
-    await page.waitForFunction(() => [...document.querySelectorAll('#hakutulokset li.entry > p')].every((p) => p.querySelector('mark')));
+    await page.waitForFunction(() => [...document.querySelectorAll('#hakutulokset li.entry > p.excerpt')].every((p) => p.querySelector('mark')));
     const shown = await marked(page);
     assert.ok(shown.length >= 5 && shown.every(Boolean), `${url}: ${shown}`);
     assert.deepEqual(errors, []);
