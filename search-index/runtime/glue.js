@@ -231,19 +231,23 @@
       if (files.rest.length) Promise.all(files.exact).then(function () {
         if (!allIn) docs(search().need).forEach(function (p) { p.catch(function () {}); });
       }, function () {});
-      return all.then(function () {
-        var out = search();
-        // Nothing found: the neighbourhood of each word, so a misspelling can be corrected, and
-        // the last parts of an unknown compound. A word matched nothing beside others: its last
-        // parts. The engine then answers by them, so the search runs again once they are in.
+      // Nothing found: the neighbourhood of each word, so a misspelling can be corrected, and
+      // the last parts of an unknown compound. A word matched nothing beside others, or few
+      // pages have every word: the words' last parts, and once those are in, the head and part
+      // of a compound, for the pages that write them apart. The engine then answers by them,
+      // so the search runs again once they are in, until a plan asks for nothing new.
+      var widen = function (out, round) {
         var more = out.total === 0 && query ? "tp_plan_wide" : out.parts ? "tp_plan_parts" : null;
-        if (!more) return out;
+        if (!more || round === 3) return out;
         var extra = shardsFor(e, lang, m, JSON.parse(e.text(more, String(query))));
         // All of them were in for the search just run (a later keystroke of the same word, or
         // parts the first plan's shards already held): it read them, and would answer the same.
         if (!extra.fresh) return out;
-        return Promise.all(extra.exact.concat(extra.rest)).then(search);
-      }).then(function (out) {
+        return Promise.all(extra.exact.concat(extra.rest)).then(search).then(function (next) {
+          return widen(next, round + 1);
+        });
+      };
+      return all.then(function () { return widen(search(), 0); }).then(function (out) {
         // The documents of the results shown.
         if (!out.need.length) return out;
         return Promise.all(docs(out.need)).then(search);

@@ -87,6 +87,9 @@ pub struct Hit {
     /// The query words the document lacks, one bit each (word k: `1 << k`); none for a
     /// document with every word.
     pub missing: u32,
+    /// The compound words it has only as their parts apart (same bits): after the pages
+    /// with the words themselves.
+    pub apart: u32,
 }
 
 /// Fewer documents than this have every word: those with some of the words follow them,
@@ -395,6 +398,36 @@ impl Engine {
         out
     }
 
+    /// A compound word as its head and the longest last part the index has (or a base form of
+    /// it has), each a word of its own without prefixes (`vanhempainryhmä`: `vanhempain`,
+    /// `ryhmä`), for the pages that write them apart ("vanhempien ryhmä"). The parts are the
+    /// ones `last_part_terms` loads, so the browser picks the part the CLI does.
+    fn split(&self, w: &QueryWord) -> Option<(QueryWord, QueryWord)> {
+        if !self.compounds || w.phrase > 0 {
+            return None;
+        }
+        let typed = fold(&w.text.to_lowercase());
+        for part in crate::compound::last_parts(&typed).take(MAX_PARTS) {
+            let mut known = self.find(part).is_some();
+            if self.inflections {
+                for b in crate::inflection::bases(part).into_iter().take(MAX_BASES) {
+                    known |= self.find(&b).is_some();
+                }
+            }
+            if !known {
+                continue;
+            }
+            let head = &typed[..typed.len() - part.len()];
+            let mut words = self.parse(&format!("{head} {part} "));
+            let mut tail = words.pop()?;
+            let mut head = words.pop()?;
+            head.prefixes.clear();
+            tail.prefixes.clear();
+            return Some((head, tail));
+        }
+        None
+    }
+
     /// The forms of a base form no page uses (`äiti`, where pages say `äidin`, `äitien`,
     /// `äideillä`): the export lends forms to a base only when the index has the base, so the
     /// word reads them itself, at the weight the export would have lent them. A word still
@@ -459,8 +492,12 @@ impl Engine {
         let mut out = Vec::new();
         for w in self.parse(query) {
             let forms = self.unused_base_forms(&w);
-            if self.word_scores(&w, &forms).iter().all(|s| *s == 0.0) {
-                out.extend(self.last_part_terms(&w).into_iter().map(KeyRange::term));
+            // Its last parts: for a word that matches nothing, and for the pages that write a
+            // compound apart; then, once they are in, the terms of its head and part.
+            out.extend(self.last_part_terms(&w).into_iter().map(KeyRange::term));
+            if let Some((head, tail)) = self.split(&w) {
+                out.extend(head.exact.into_iter().map(KeyRange::term));
+                out.extend(tail.exact.into_iter().map(KeyRange::term));
             }
             out.extend(forms.into_iter().map(KeyRange::term));
         }
@@ -620,10 +657,34 @@ impl Engine {
             .filter(|&d| scores[d] > 0.0 || browse)
             .filter(|&d| wanted(d))
             .collect();
-        // Few with every word (or none): then those with some, scored by the words they have.
-        if matched.len() < SOFT_MIN && per_word.len() > 1 && !phrase_kept {
+        // Few with every word (or none): a compound word also matches the pages that write its
+        // parts apart, after those that have it; then come the pages with some of the words,
+        // scored by the words they have.
+        let mut apart = Vec::new();
+        if matched.len() < SOFT_MIN && !phrase_kept {
+            apart = vec![0u32; n];
+            for (k, w) in words.iter().enumerate() {
+                outcome.parts |= !self.last_part_terms(w).is_empty();
+                let Some((mut head, mut tail)) = self.split(w) else {
+                    continue;
+                };
+                let (a, b) = (self.word_scores(&head, &[]), self.word_scores(&tail, &[]));
+                for d in 0..n {
+                    if per_word[k][d] == 0.0 && a[d] > 0.0 && b[d] > 0.0 {
+                        per_word[k][d] = crate::compound::PART_WEIGHT * (a[d] + b[d]);
+                        apart[d] |= 1 << (k % 32);
+                    }
+                }
+                // So that excerpts mark the parts.
+                let word = &mut outcome.words[k];
+                word.exact.append(&mut head.exact);
+                word.exact.append(&mut tail.exact);
+                word.paradigms.append(&mut head.paradigms);
+                word.paradigms.append(&mut tail.paradigms);
+            }
+            let full = |d: usize| per_word.iter().all(|m| m[d] > 0.0);
             for d in 0..n {
-                if scores[d] == 0.0 && wanted(d) {
+                if scores[d] == 0.0 && wanted(d) && (per_word.len() > 1 || full(d)) {
                     scores[d] = per_word.iter().map(|m| m[d]).sum();
                     if scores[d] > 0.0 {
                         matched.push(d);
@@ -655,12 +716,14 @@ impl Engine {
                     .push((facet.to_string(), vec![(value.to_string(), count)])),
             }
         }
-        // The best `limit` hits: fewest words missing, then by score (ties by document), kept
-        // sorted as they are found.
+        // The best `limit` hits: fewest words missing, then fewest found only apart, then by
+        // score (ties by document), kept sorted as they are found.
         let limit = req.limit.max(1);
+        let rank = |h: &Hit| (h.missing.count_ones(), h.apart.count_ones());
         let better = |a: &Hit, b: &Hit| {
-            let (ma, mb) = (a.missing.count_ones(), b.missing.count_ones());
-            ma < mb || (ma == mb && (a.score > b.score || (a.score == b.score && a.doc < b.doc)))
+            rank(a) < rank(b)
+                || (rank(a) == rank(b)
+                    && (a.score > b.score || (a.score == b.score && a.doc < b.doc)))
         };
         let mut hits: Vec<Hit> = Vec::with_capacity(limit + 1);
         for d in matched {
@@ -668,6 +731,7 @@ impl Engine {
                 doc: d as u32,
                 score: scores[d],
                 missing: missing(d),
+                apart: apart.get(d).copied().unwrap_or(0),
             };
             if hits.len() == limit && !better(&hit, &hits[limit - 1]) {
                 continue;
@@ -725,7 +789,16 @@ impl Engine {
                 None => out.push(w.text.to_lowercase()),
             }
         }
-        changed.then(|| out.join(" "))
+        changed.then(|| {
+            let mut s = String::new();
+            for (i, w) in out.iter().enumerate() {
+                if i > 0 {
+                    s.push(' ');
+                }
+                s.push_str(w);
+            }
+            s
+        })
     }
 
     pub fn doc(&self, id: u32) -> Option<&DocMeta> {
@@ -875,10 +948,13 @@ impl Engine {
             })
     }
 
-    /// The outcome as the page API's JSON: `{total, results: [...], facets, need}`.
+    /// The outcome as the page API's JSON: `{total, results: [...], facets, need}`. Written
+    /// by hand, numbers too: each `format!` and `join` added its own code to the wasm.
     pub fn to_json(&self, o: &Outcome) -> String {
         let mut s = String::with_capacity(1024);
-        s.push_str(&format!("{{\"total\":{},", o.total));
+        s.push_str("{\"total\":");
+        push_uint(&mut s, o.total as u64);
+        s.push(',');
         if o.phrase_relaxed {
             s.push_str("\"phraseRelaxed\":true,");
         }
@@ -891,13 +967,7 @@ impl Engine {
             s.push_str("\",");
         }
         s.push_str("\"need\":[");
-        s.push_str(
-            &o.need_chunks
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        push_uints(&mut s, &o.need_chunks);
         s.push_str("],\"results\":[");
         let mut first = true;
         let mut need_texts = Vec::new();
@@ -916,7 +986,7 @@ impl Engine {
             s.push_str("\",\"excerpt\":\"");
             let (excerpt, need) = self.result_excerpt(h.doc, &d.text, &o.words);
             if need {
-                need_texts.push(h.doc.to_string());
+                need_texts.push(h.doc);
             }
             escape_json_into(&mut s, &excerpt);
             s.push('"');
@@ -935,25 +1005,55 @@ impl Engine {
             s.push_str(",\"score\":");
             // One decimal without float formatting, which would double the wasm's size.
             let tenths = (h.score * 10.0).round() as u64;
-            s.push_str(&format!("{}.{}}}", tenths / 10, tenths % 10));
+            push_uint(&mut s, tenths / 10);
+            s.push('.');
+            push_uint(&mut s, tenths % 10);
+            s.push('}');
         }
         s.push_str("],\"facets\":{");
-        let facets: Vec<String> = o
-            .facets
-            .iter()
-            .map(|(f, values)| {
-                let inner: Vec<String> = values
-                    .iter()
-                    .map(|(v, c)| format!("\"{}\":{c}", json_escaped(v)))
-                    .collect();
-                format!("\"{}\":{{{}}}", json_escaped(f), inner.join(","))
-            })
-            .collect();
-        s.push_str(&facets.join(","));
+        for (i, (f, values)) in o.facets.iter().enumerate() {
+            s.push_str(if i == 0 { "\"" } else { ",\"" });
+            escape_json_into(&mut s, f);
+            s.push_str("\":{");
+            for (j, (v, count)) in values.iter().enumerate() {
+                s.push_str(if j == 0 { "\"" } else { ",\"" });
+                escape_json_into(&mut s, v);
+                s.push_str("\":");
+                push_uint(&mut s, *count as u64);
+            }
+            s.push('}');
+        }
         s.push_str("},\"needText\":[");
-        s.push_str(&need_texts.join(","));
+        push_uints(&mut s, &need_texts);
         s.push_str("]}");
         s
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_uint(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[at..] {
+        s.push(char::from(*d));
+    }
+}
+
+/// Appends numbers separated by commas.
+fn push_uints(s: &mut String, ns: &[u32]) {
+    for (i, n) in ns.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        push_uint(s, u64::from(*n));
     }
 }
 
@@ -1061,18 +1161,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn json_escaped(v: &str) -> String {
-    let mut s = String::new();
-    escape_json_into(&mut s, v);
-    s
-}
-
 pub fn escape_json_into(out: &mut String, s: &str) {
     // Runs between the characters to escape are copied whole: the index's text files are
     // written through here, 60 MB at 10,000 pages.
     let mut start = 0;
     for (i, c) in s.char_indices() {
-        let code;
+        let mut code = *b"\\u0000";
         let escaped = match c {
             '"' => "\\\"",
             '\\' => "\\\\",
@@ -1082,8 +1176,10 @@ pub fn escape_json_into(out: &mut String, s: &str) {
             '\u{2028}' => "\\u2028",
             '\u{2029}' => "\\u2029",
             c if (c as u32) < 0x20 => {
-                code = format!("\\u{:04x}", c as u32);
-                &code
+                let hex = b"0123456789abcdef";
+                code[4] = hex[(c as usize) >> 4];
+                code[5] = hex[(c as usize) & 15];
+                std::str::from_utf8(&code).unwrap_or("")
             }
             _ => continue,
         };
@@ -1587,9 +1683,54 @@ mod tests {
             parts.iter().all(|r| !r.from.starts_with("tuki")),
             "{parts:?}"
         );
-        // Words that match say nothing of parts.
-        assert!(!search("lastensuojelu tuki").parts);
-        assert!(e.plan_parts("lastensuojelu tuki").is_empty());
+        // Words that match, but on fewer pages than a results page: a compound's last parts
+        // are worth loading, for the pages that write it apart; `tuki` is no compound.
+        assert!(search("lastensuojelu tuki").parts);
+        assert!(e
+            .plan_parts("lastensuojelu tuki")
+            .iter()
+            .any(|r| r.from == "suojelu"));
+        assert!(!search("tuki").parts);
+    }
+
+    /// A compound few pages have also finds the pages that write its head and last part
+    /// apart, after those that have it: `vanhempainryhmä`, "vanhempien ryhmä".
+    #[test]
+    fn a_compound_few_pages_have_finds_its_parts_written_apart() {
+        let e = engine_with_positions(
+            &["Perheryhmä alkaa.", "Ryhmä lapsille.", "Perhe ja ryhmä."],
+            &[],
+        );
+        let o = e.search(&parse_request("10\n\nperheryhmä"));
+        let hits: Vec<(u32, u32, u32)> =
+            o.hits.iter().map(|h| (h.doc, h.missing, h.apart)).collect();
+        // The page with only the last part is no answer.
+        assert_eq!(hits, [(0, 0, 0), (2, 0, 1)]);
+        assert_eq!(o.total, 2);
+        let json = e.to_json(&o);
+        assert!(
+            json.contains("\\u003cmark>Perhe\\u003c/mark> ja \\u003cmark>ryhmä"),
+            "{json}"
+        );
+        // The browser loads the candidate parts, then the head's and part's own terms.
+        assert!(o.parts);
+        let plan: Vec<String> = e
+            .plan_parts("perheryhmä")
+            .into_iter()
+            .map(|r| r.from)
+            .collect();
+        assert!(
+            ["ryhma", "perhe"]
+                .iter()
+                .all(|t| plan.contains(&t.to_string())),
+            "{plan:?}"
+        );
+        // Enough pages with the compound itself: no split.
+        let mut texts = vec!["Perheryhmä alkaa."; SOFT_MIN];
+        texts.push("Perhe ja ryhmä.");
+        let e = engine_with_positions(&texts, &[]);
+        let o = e.search(&parse_request("20\n\nperheryhmä"));
+        assert_eq!((o.total, o.parts), (SOFT_MIN, false));
     }
 
     /// A page found by a word far into its text (or in the front-matter text it shows) gets
