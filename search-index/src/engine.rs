@@ -110,8 +110,9 @@ pub struct Outcome {
     pub suggestion: Option<String>,
     /// A quoted phrase matched nowhere, so the results are for its words anywhere.
     pub phrase_relaxed: bool,
-    /// A word matched nothing and may be a compound, or is a base form no page uses: its last
-    /// parts or its forms are worth loading ([`Engine::plan_parts`]).
+    /// A word matched nothing and may be a compound, or is a base form no page uses, or few
+    /// pages have every word and a word may be a compound written apart: its last parts or its
+    /// forms are worth loading ([`Engine::plan_parts`]).
     pub parts: bool,
 }
 
