@@ -136,6 +136,17 @@ fn main() -> ExitCode {
     // SAFETY: sets a plain integer option of the allocator; any thread may.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
+    // Output piped into a reader that stops early (`tietopankki search x | head`) ends the
+    // process quietly, as it does any Unix tool, instead of a panic at the next `println!`
+    // (Rust ignores SIGPIPE, so the write fails and `println!` panics). Not for `serve`,
+    // whose browsers may close a connection mid-response.
+    #[cfg(unix)]
+    if !matches!(cli.command, Command::Serve { .. }) {
+        // SAFETY: restores the default action of one signal, before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match cli.command {
         Command::Build {
             root,

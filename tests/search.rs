@@ -313,3 +313,31 @@ fn filters_narrow_and_counts_are_returned() {
     let swedish = search(&["barnskydd", "--lang", "sv"]);
     assert!(swedish["total"].as_u64().unwrap() > 0);
 }
+
+/// `tietopankki search x | head`: a reader that stops early ends the command quietly, by the
+/// signal any Unix tool gets, not with a panic at the next line written.
+#[cfg(unix)]
+#[test]
+fn output_into_a_reader_that_stops_early_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tietopankki"))
+        .args(["search", "--root", env!("CARGO_MANIFEST_DIR"), "lapsi"])
+        .args(["--limit", "100"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the first line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    const SIGPIPE: i32 = 13;
+    assert_eq!(
+        out.status.signal(),
+        Some(SIGPIPE),
+        "{:?}: {err}",
+        out.status
+    );
+}

@@ -14,10 +14,12 @@ after(async () => { await b?.close(); http?.server.close(); });
 const PAGES = [
   '', 'menetelmat/ihmeelliset-vuodet/', 'keskukset/ita-suomen-ot-keskus/', 'palvelupolut/kaytosongelmat-3-12/',
   'haku/?q=lastensuojelu', 'teemat/kaytosongelmat/', 'sanasto/', 'saavutettavuusseloste/', 'menetelmat/',
+  // Results lacking a word say so in a smaller, muted line, which must keep its contrast.
+  'haku/?q=masentunut+nuori',
 ];
 
 // The Swedish site: the same page types (the behaviour-problems pathway is translated).
-const SV = PAGES.map((p) => p.replace('q=lastensuojelu', 'q=barnskydd'));
+const SV = PAGES.map((p) => p.replace('q=lastensuojelu', 'q=barnskydd').replace('q=masentunut+nuori', 'q=deprimerad+ungdom'));
 
 for (const [lang, pages] of [['', PAGES], ['sv/', SV]]) {
   for (const path of pages) {
