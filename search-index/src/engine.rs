@@ -382,51 +382,61 @@ impl Engine {
         dedup(out)
     }
 
-    /// The last parts a query word may fall back to, longest first, each with the base forms
-    /// it may be an inflection of (Finnish): the terms `plan_wide` loads for it.
-    fn last_part_terms(&self, w: &QueryWord) -> Vec<String> {
+    /// The last parts a query word may fall back to, longest first, each with its terms: the
+    /// part and the base forms it may be an inflection of (Finnish).
+    fn last_parts_of(&self, w: &QueryWord) -> Vec<(String, Vec<String>)> {
         let mut out = Vec::new();
         if !self.compounds || w.phrase > 0 {
             return out;
         }
         let typed = fold(&w.text.to_lowercase());
         for part in crate::compound::last_parts(&typed).take(MAX_PARTS) {
-            out.push(part.to_string());
+            let mut terms = vec![part.to_string()];
             if self.inflections {
-                out.extend(crate::inflection::bases(part).into_iter().take(MAX_BASES));
+                terms.extend(crate::inflection::bases(part).into_iter().take(MAX_BASES));
             }
+            out.push((part.to_string(), terms));
         }
         out
     }
 
-    /// A compound word as its head and the longest last part the index has (or a base form of
-    /// it has), each a word of its own without prefixes (`vanhempainryhmä`: `vanhempain`,
-    /// `ryhmä`), for the pages that write them apart ("vanhempien ryhmä"). The parts are the
-    /// ones `last_part_terms` loads, so the browser picks the part the CLI does.
-    fn split(&self, w: &QueryWord) -> Option<(QueryWord, QueryWord)> {
-        if !self.compounds || w.phrase > 0 {
-            return None;
+    /// Every term of [`Engine::last_parts_of`]: the ones `plan_wide` and `plan_parts` load.
+    fn last_part_terms(&self, w: &QueryWord) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, mut terms) in self.last_parts_of(w) {
+            out.append(&mut terms);
         }
-        let typed = fold(&w.text.to_lowercase());
-        for part in crate::compound::last_parts(&typed).take(MAX_PARTS) {
-            let mut known = self.find(part).is_some();
-            if self.inflections {
-                for b in crate::inflection::bases(part).into_iter().take(MAX_BASES) {
-                    known |= self.find(&b).is_some();
+        out
+    }
+
+    /// The longest last part the index has, itself or a base form of it: the part, and the
+    /// term found. What a word that matches nothing is searched by, and where a compound
+    /// splits ([`Engine::split`]).
+    fn known_last_part(&self, w: &QueryWord) -> Option<(String, String)> {
+        for (part, terms) in self.last_parts_of(w) {
+            for t in terms {
+                if self.find(&t).is_some() {
+                    return Some((part, t));
                 }
             }
-            if !known {
-                continue;
-            }
-            let head = &typed[..typed.len() - part.len()];
-            let mut words = self.parse(&format!("{head} {part} "));
-            let mut tail = words.pop()?;
-            let mut head = words.pop()?;
-            head.prefixes.clear();
-            tail.prefixes.clear();
-            return Some((head, tail));
         }
         None
+    }
+
+    /// A compound word as its head and its [`Engine::known_last_part`], each a word of its own
+    /// without prefixes (`vanhempainryhmä`: `vanhempain`, `ryhmä`), for the pages that write
+    /// them apart ("vanhempien ryhmä"). The parts are the ones `last_part_terms` loads, so the
+    /// browser picks the part the CLI does.
+    fn split(&self, w: &QueryWord) -> Option<(QueryWord, QueryWord)> {
+        let (part, _) = self.known_last_part(w)?;
+        let typed = fold(&w.text.to_lowercase());
+        let head = &typed[..typed.len() - part.len()];
+        let mut words = self.parse(&format!("{head} {part} "));
+        let mut tail = words.pop()?;
+        let mut head = words.pop()?;
+        head.prefixes.clear();
+        tail.prefixes.clear();
+        Some((head, tail))
     }
 
     /// The forms of a base form no page uses (`äiti`, where pages say `äidin`, `äitien`,
@@ -575,14 +585,11 @@ impl Engine {
             if per_word[k].iter().any(|s| *s > 0.0) {
                 continue;
             }
-            let candidates = self.last_part_terms(w);
-            outcome.parts |= !candidates.is_empty();
-            // The longest last part (or a base form of it) the index has.
-            let found = candidates
-                .into_iter()
-                .find_map(|t| Some((self.find(&t)?, t)));
-            if let Some((postings, part)) = found {
-                raise(&mut per_word[k], postings, crate::compound::PART_WEIGHT);
+            outcome.parts |= !self.last_parts_of(w).is_empty();
+            if let Some((_, part)) = self.known_last_part(w) {
+                if let Some(postings) = self.find(&part) {
+                    raise(&mut per_word[k], postings, crate::compound::PART_WEIGHT);
+                }
                 if self.inflections {
                     let p = crate::inflection::Paradigm::of(&part);
                     outcome.words[k].paradigms.push(p);
@@ -662,10 +669,12 @@ impl Engine {
         // parts apart, after those that have it; then come the pages with some of the words,
         // scored by the words they have.
         let mut apart = Vec::new();
-        if matched.len() < SOFT_MIN && !phrase_kept {
+        // Else every document matched has every word, and lacks none.
+        let soft = matched.len() < SOFT_MIN && !phrase_kept;
+        if soft {
             apart = vec![0u32; n];
             for (k, w) in words.iter().enumerate() {
-                outcome.parts |= !self.last_part_terms(w).is_empty();
+                outcome.parts |= !self.last_parts_of(w).is_empty();
                 let Some((mut head, mut tail)) = self.split(w) else {
                     continue;
                 };
@@ -731,7 +740,7 @@ impl Engine {
             let hit = Hit {
                 doc: d as u32,
                 score: scores[d],
-                missing: missing(d),
+                missing: if soft { missing(d) } else { 0 },
                 apart: apart.get(d).copied().unwrap_or(0),
             };
             if hits.len() == limit && !better(&hit, &hits[limit - 1]) {
@@ -1427,23 +1436,19 @@ mod tests {
         (d, o.phrase_relaxed)
     }
 
-    /// The documents with every word of `q`, in order.
-    fn full_docs_for(e: &Engine, q: &str) -> Vec<u32> {
-        let o = e.search(&parse_request(&format!("10\n\n{q}")));
-        let mut d: Vec<u32> = o
-            .hits
-            .iter()
-            .filter(|h| h.missing == 0)
-            .map(|h| h.doc)
-            .collect();
-        d.sort();
-        d
-    }
-
     /// Each result as (document, words it lacks), best first.
     fn ranked(e: &Engine, q: &str) -> Vec<(u32, u32)> {
         let o = e.search(&parse_request(&format!("10\n\n{q}")));
         o.hits.iter().map(|h| (h.doc, h.missing)).collect()
+    }
+
+    /// The documents with every word of `q`, in order.
+    fn full_docs_for(e: &Engine, q: &str) -> Vec<u32> {
+        let mut d: Vec<u32> = (ranked(e, q).into_iter())
+            .filter_map(|(doc, missing)| (missing == 0).then_some(doc))
+            .collect();
+        d.sort();
+        d
     }
 
     #[test]

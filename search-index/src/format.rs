@@ -246,9 +246,10 @@ pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
 }
 
 /// One document's whole text, for excerpts the stored first characters cannot give: its
-/// UTF-8, as the file's JS string gives it back.
+/// UTF-8, as the file's JS string gives it back. The index stage cut it to [`TEXT_CHARS`]
+/// where it made it.
 pub fn encode_text(d: &DocMeta) -> Vec<u8> {
-    d.text.as_bytes()[..char_end(&d.text, TEXT_CHARS)].to_vec()
+    d.text.as_bytes().to_vec()
 }
 
 pub fn decode_text(bytes: &[u8]) -> Option<String> {
