@@ -266,6 +266,37 @@ fn pages_with_every_word_come_first_and_few_are_followed_by_pages_with_some() {
     assert!(lacking(&many).iter().all(Vec::is_empty));
 }
 
+/// `ja`, `och`, `at`: a query's function words neither find pages nor leave them out, and are
+/// not marked; alone, or quoted, they are searched as typed.
+#[test]
+fn function_words_do_not_decide_what_a_query_finds() {
+    // No page has `netti` or `peli`; every page has `ja`, and none of them is an answer.
+    let v = search(&["netti ja peli"]);
+    assert_eq!(v["total"], 0, "{v}");
+    let v = search(&["bullying at school", "--lang", "en"]);
+    assert_eq!(v["total"], 0, "{v}");
+    let v = search(&["mobbning och skolan", "--lang", "sv"]);
+    assert!(lacking(&v).iter().flatten().all(|w| w != "och"), "{v}");
+    // The same pages and order as the words that mean something, and no `ja` marked.
+    for (with, without) in [
+        ("lapsen ja perheen tuki", "lapsen perheen tuki"),
+        ("ahdistus ja masennus", "ahdistus masennus"),
+    ] {
+        let v = search(&[with, "--limit", "20"]);
+        assert_eq!(
+            urls(&v),
+            urls(&search(&[without, "--limit", "20"])),
+            "{with}"
+        );
+        assert!(!urls(&v).is_empty(), "{with}");
+        assert!(!marked(&v).contains(&"ja".to_string()), "{with}: {v}");
+    }
+    // Alone, and in a quoted phrase, `ja` counts.
+    assert!(search(&["ja"])["total"].as_u64() > Some(10));
+    let phrase = search(&["\"ahdistus ja masennus\""]);
+    assert!(marked(&phrase).contains(&"ja".to_string()), "{phrase}");
+}
+
 #[test]
 fn quoted_words_must_stand_together() {
     let words = search(&["lapset puheeksi"]);

@@ -160,7 +160,8 @@
      folded as the analyzer folds it. Every plan reads that term (it is the word's surface form,
      or its stem when the two are one), so these load beside the runtime instead of after it:
      one round trip less for a first query. Words as the analyzer splits them: letters and
-     digits (with combining marks), at most 40 characters, the first twelve. */
+     digits (with combining marks), at most 40 characters, the first twelve; not the function
+     words (m.stop) outside quotes of a query with other words, which the engine leaves out. */
   var FOLD = { "ä": "a", "å": "a", "á": "a", "à": "a", "â": "a", "ã": "a", "ö": "o", "ø": "o",
     "ó": "o", "ò": "o", "ô": "o", "õ": "o", "é": "e", "è": "e", "ê": "e", "ë": "e", "ü": "u",
     "ú": "u", "ù": "u", "û": "u", "í": "i", "ì": "i", "î": "i", "ï": "i", "š": "s", "ž": "z",
@@ -175,13 +176,18 @@
     while ((hit = WORD.exec(query))) {
       if (Array.from(hit[0]).length <= 40) found.push(hit);
     }
-    found = found.slice(0, 12);
-    found.forEach(function (hit, k) {
+    found = found.slice(0, 12).map(function (hit) {
       var t = hit[0].toLowerCase().replace(FOLDED, function (c) { return FOLD[c]; });
+      var quoted = (query.slice(0, hit.index).match(/["“”„]/g) || []).length % 2 === 1;
+      return { t: t, quoted: quoted, stop: !quoted && (m.stop || []).indexOf(t) >= 0 };
+    });
+    var content = found.some(function (w) { return !w.stop; });
+    found.forEach(function (w, k) {
+      if (content && w.stop) return;
+      var t = w.t;
       // The last word is also a prefix, as the engine plans it: typed on (no space after),
       // three letters or more, outside quotes.
-      var quotes = (query.slice(0, hit.index).match(/["“”„]/g) || []).length;
-      var prefix = k === found.length - 1 && !/\s$/.test(query) && Array.from(t).length >= 3 && quotes % 2 === 0;
+      var prefix = k === found.length - 1 && !/\s$/.test(query) && Array.from(t).length >= 3 && !w.quoted;
       var to = prefix ? t + String.fromCodePoint(0x10ffff) : t;
       within(m.shards, t, to, function (i) {
         load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});

@@ -137,6 +137,8 @@ pub struct Engine {
     /// Whether an excerpt may skip words by [`may_match`]: the language's stems begin with
     /// their word's first letters (English's do not always: `dying`, `die`).
     prefilter: bool,
+    /// The language's function words, which a query with other words leaves out.
+    stopwords: &'static str,
 }
 
 impl Engine {
@@ -145,6 +147,7 @@ impl Engine {
             compounds: crate::compound::applies(lang),
             inflections: crate::inflection::applies(lang),
             prefilter: Lang::from_code(lang) != Lang::En,
+            stopwords: crate::stopwords::of(lang),
             analyzer: Analyzer::new(Lang::from_code(lang)),
             n_docs,
             chunk: chunk.max(1),
@@ -230,7 +233,7 @@ impl Engine {
         let is_quote = |c: char| matches!(c, '"' | '“' | '”' | '„');
         let mut quotes_before = 0;
         let mut scanned = 0;
-        spans
+        let words: Vec<QueryWord> = spans
             .into_iter()
             .enumerate()
             .map(|(i, (s, e))| {
@@ -298,7 +301,8 @@ impl Engine {
                     phrase,
                 }
             })
-            .collect()
+            .collect();
+        without_function_words(words, self.stopwords)
     }
 
     /// The words of each quoted phrase of two or more words, in query order.
@@ -1239,6 +1243,17 @@ fn neighbourhood(stem: &str) -> Option<String> {
     (stem.chars().count() >= MIN_PREFIX).then(|| stem.chars().take(3).collect())
 }
 
+/// A query's function words outside quotes ([`crate::stopwords`]), left out when it has
+/// other words: a page is not found, ranked or excerpted for its `ja`. A query of them only
+/// (`ja`) keeps them. Compared as the analyzer folds the word as typed (`Että`: `etta`).
+fn without_function_words(mut words: Vec<QueryWord>, list: &str) -> Vec<QueryWord> {
+    let function = |w: &QueryWord| w.phrase == 0 && crate::stopwords::contains(list, w.typed());
+    if words.iter().any(|w| !function(w)) {
+        words.retain(|w| !function(w));
+    }
+    words
+}
+
 /// Keeps the first of equal items, in order (the lists are a few items long).
 fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     let mut out: Vec<T> = Vec::with_capacity(items.len());
@@ -1544,6 +1559,38 @@ mod tests {
         // A phrase found in order keeps to its pages.
         let e = engine_with_positions(&["Masentunut nuori.", "Nuori masentunut."], &[]);
         assert_eq!(docs_for(&e, "\"masentunut nuori\""), (vec![0], false));
+    }
+
+    /// A function word (`ja`) is no reason to list a page, nor to leave one out, nor a word
+    /// to mark; alone, or in a quoted phrase, it is searched as typed.
+    #[test]
+    fn function_words_count_only_when_they_are_all_there_is() {
+        let texts = [
+            "Netti ja peli.",
+            "Lapsi ja perhe.",
+            "Lapsen perhe.",
+            "Perhe ja koulu.",
+        ];
+        let e = engine_with_positions(&texts, &[]);
+        // Before: three pages with `ja`, listed as lacking `netti` and `koti`.
+        assert_eq!(docs_for(&e, "netti ja koti"), (vec![0], false));
+        assert_eq!(ranked(&e, "koti ja tuki"), vec![]);
+        // Page 2 has every word that means something: not a partial match below the others.
+        assert_eq!(full_docs_for(&e, "lapsen ja perheen"), vec![1, 2]);
+        let o = e.search(&parse_request("10\n\nlapsen ja perheen"));
+        assert!(
+            !e.to_json(&o).contains("<mark>ja</mark>"),
+            "{}",
+            e.to_json(&o)
+        );
+        assert!(e.plan("lapsen ja perheen").iter().all(|r| r.from != "ja"));
+        // The same in another case and with its letters unfolded (`että`).
+        assert_eq!(docs_for(&e, "Netti JA että peli").0, vec![0]);
+        // Only function words: as typed.
+        assert_eq!(docs_for(&e, "ja").0, vec![0, 1, 3]);
+        // Quoted, a function word is part of the phrase.
+        assert_eq!(docs_for(&e, "\"lapsi ja perhe\""), (vec![1], false));
+        assert!(e.plan("\"lapsi ja\" perhe").iter().any(|r| r.from == "ja"));
     }
 
     /// Pages say `äidin`, `äitien` and `äideillä`, none `äiti`: the export had no `äiti` to

@@ -417,14 +417,21 @@ pub fn write(data: &IndexData) -> Written {
             payload: bytes,
         });
     }
+    // The function words, so that the loader's guess before the runtime is in skips them
+    // as the engine's plan does.
+    let stop: Vec<String> = crate::stopwords::of(lang)
+        .split(' ')
+        .map(json_str)
+        .collect();
     let manifest = format!(
-        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}]}}",
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}],\"stop\":[{}]}}",
         json_str(lang),
         data.docs.len(),
         DOC_CHUNK,
         shards_json.join(","),
         positions_json.join(","),
-        facets_json.join(",")
+        facets_json.join(","),
+        stop.join(",")
     );
     Written { manifest, files }
 }

@@ -10,5 +10,6 @@ pub mod format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 pub mod inflection;
+pub mod stopwords;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

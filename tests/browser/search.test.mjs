@@ -257,10 +257,13 @@ const QUERIES = ['lastensuojelussa', 'vanhemmuuden', 'perheterapiaa', 'nuorille'
   'lapsi', 'nuori ', 'hoidon', 'väkivallasta', 'perheväkivalta', 'koulukiusaaminen', 'mielenterveyshäiriö',
   'koulukiusaaminen nuori', 'perheväkivalta lapsi', 'lastensuojleu nuoret', 'äiti', 'äiti masennus', 'raskaana oleva äiti ', 'äidit',
   // Few pages with every word: the pages with some follow; a compound's parts written apart.
-  'masentunut nuori', 'traumaattinen kokemus', 'vanhempainryhmä', 'lastensuojeluilmoitus', 'vanhempainryhmä lapsi'];
+  'masentunut nuori', 'traumaattinen kokemus', 'vanhempainryhmä', 'lastensuojeluilmoitus', 'vanhempainryhmä lapsi',
+  // Function words: left out beside other words, kept in a phrase.
+  'lapsen ja perheen tuki', 'autismi ja koulu', '"ahdistus ja masennus" nuori'];
 
 test('the shards guessed before the runtime is in are ones the query needs', async () => {
-  for (const q of [...QUERIES, 'Äiti', 'lapsen ja perheen', 'perheterapiaa nuorille', 'OT-keskus 2023', 'ja']) {
+  for (const q of [...QUERIES, 'Äiti', 'lapsen ja perheen', 'perheterapiaa nuorille', 'OT-keskus 2023', 'ja',
+    'Netti JA että peli', '"lapsen ja perheen" ja tuki']) {
     const { page } = await openPage(b, http.url);
     const before = http.requests.length;
     const unused = await page.evaluate(async (q) => {
