@@ -124,12 +124,20 @@
      [first, hash, last], or [first, hash] for one term); a query needs the files its key
      ranges touch and, for the words of a quoted phrase (r[2]), their position files.
      Returns {exact, rest}: the loads for exact words, which decide most of the ranking, and
-     the loads only prefixes need, and `fresh`: whether any of them was not in the engine yet. */
-  function shardsFor(e, lang, m, ranges) {
-    var exact = {}, rest = {}, fresh = false;
+     the loads only prefixes need, and `fresh`: whether any of them was not in the engine yet.
+     With `single`, files of one term that only a prefix reaches are not loaded but listed in
+     `singles`, for the engine to say which it reads once the exact words' files are in: on a
+     large site a common word's other forms fill a file each, and it reads them through its
+     stem (at 10,000 pages, three of the eight term files `perhekeskus nuorten` loaded). */
+  function shardsFor(e, lang, m, ranges, single) {
+    var exact = {}, rest = {}, singles = {}, fresh = false;
     function touch(list, kind, r) {
       var into = r[0] === r[1] ? exact : rest;
       within(list, r[0], r[1], function (i) {
+        if (single && kind === "s" && into === rest && list[i].length === 2 && !e.has(kind, i)) {
+          singles[i] = true;
+          return;
+        }
         fresh = fresh || !e.has(kind, i);
         into[kind + i] = e.need(kind, i, file(lang, kind, i, list[i][1]));
       });
@@ -140,7 +148,10 @@
     });
     Object.keys(exact).forEach(function (k) { delete rest[k]; });
     var values = function (o) { return Object.keys(o).map(function (k) { return o[k]; }); };
-    return { exact: values(exact), rest: values(rest), fresh: fresh };
+    return {
+      exact: values(exact), rest: values(rest), fresh: fresh,
+      singles: Object.keys(singles).map(Number).filter(function (i) { return !exact["s" + i]; })
+    };
   }
 
   /* Calls f(i) for each file of `list` holding terms in [from, to]. Files hold disjoint key
@@ -190,6 +201,9 @@
       var prefix = k === found.length - 1 && !/\s$/.test(query) && Array.from(t).length >= 3 && !w.quoted;
       var to = prefix ? t + String.fromCodePoint(0x10ffff) : t;
       within(m.shards, t, to, function (i) {
+        // A file of one other term under the prefix may be a form of the word, which the
+        // engine does not read: the runtime's plan decides.
+        if (m.shards[i].length === 2 && m.shards[i][0] !== t) return;
         load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
       });
     });
@@ -221,7 +235,14 @@
     if (!started[lang]) guess(lang, m, query || "");
     return engine(lang).then(function (e) {
       eng = e;
-      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))));
+      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))), true);
+      if (files.singles.length) files.rest.push(Promise.all(files.exact).then(function () {
+        var terms = files.singles.map(function (i) { return m.shards[i][0]; });
+        var flags = e.text("tp_needless", String(query).replace(/\n/g, " ") + "\n" + terms.join("\n"));
+        return Promise.all(files.singles.filter(function (i, k) { return flags.charAt(k) !== "1"; }).map(function (i) {
+          return e.need("s", i, file(lang, "s", i, m.shards[i][1]));
+        }));
+      }));
       m.facets.forEach(function (f, i) {
         if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
       });

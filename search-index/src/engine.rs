@@ -542,6 +542,43 @@ impl Engine {
         dedup(out)
     }
 
+    /// Whether `term`, which a prefix of `w` reaches, is an inflected form of one of `w`'s own
+    /// terms that the index has (`perhekeskuksen`, `perhekeskus`): the export lent that term
+    /// the form's pages at [`crate::inflection::FORM_WEIGHT`], no less than a prefix gives
+    /// them, so reading the form adds nothing. On a large site a common word's forms fill a
+    /// file each, which the browser then need not load ([`Engine::needless`]).
+    fn another_form(&self, term: &str, w: &QueryWord) -> bool {
+        self.inflections
+            && !w.exact.iter().any(|e| e == term)
+            && (0..w.own).any(|i| w.paradigms[i].has(term) && self.find(&w.exact[i]).is_some())
+    }
+
+    /// For each of `terms` (the one term of a file that a prefix of `query`'s plan reaches):
+    /// whether no word of the query reads it, so the browser need not load that file. A word
+    /// reads its own terms, what its prefixes reach except [`Engine::another_form`]s, and,
+    /// when the index lacks the word as typed, the forms [`Engine::unused_base_forms`] looks
+    /// for; the search then answers the same without the rest. Asked once the files of the
+    /// words' own terms are in, so that the last is known.
+    pub fn needless<'a>(&self, query: &str, terms: impl Iterator<Item = &'a str>) -> String {
+        let words = self.parse(query);
+        let mut flags = String::new();
+        for t in terms {
+            let mut read = false;
+            for w in &words {
+                read |= w.exact.iter().any(|e| e == t)
+                    || w.prefixes.iter().any(|(p, _)| t.starts_with(p.as_str()))
+                        && !self.another_form(t, w)
+                    || self.inflections
+                        && self.find(w.typed()).is_none()
+                        && crate::inflection::paradigm_forms(w.typed())
+                            .iter()
+                            .any(|f| f == t);
+            }
+            flags.push(if read { '0' } else { '1' });
+        }
+        flags
+    }
+
     /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has
     /// at most some hundred thousand documents and a vector beats hashing on every keystroke.
     /// `forms`: the word's [`Engine::unused_base_forms`], worked out once by the caller.
@@ -553,7 +590,12 @@ impl Engine {
             }
         }
         for (prefix, weight) in &w.prefixes {
-            for (term, p) in self.with_prefix(prefix).take(MAX_EXPANSIONS) {
+            // Not the word's other forms: its stem reads their pages, at full weight.
+            let expansions = self.with_prefix(prefix);
+            for (term, p) in expansions
+                .filter(|(t, _)| !self.another_form(t, w))
+                .take(MAX_EXPANSIONS)
+            {
                 if !w.exact.contains(term) {
                     raise(&mut best, p, *weight);
                 }
@@ -1559,6 +1601,95 @@ mod tests {
         // A phrase found in order keeps to its pages.
         let e = engine_with_positions(&["Masentunut nuori.", "Nuori masentunut."], &[]);
         assert_eq!(docs_for(&e, "\"masentunut nuori\""), (vec![0], false));
+    }
+
+    /// A prefix reaches the word's other forms (`perheterapiaa` for `perheterapia`), whose
+    /// pages its stem lists: the search does not read them, so the terms `needless` names can
+    /// stay unloaded (the browser skips their files) and the answer is the same to the byte.
+    #[test]
+    fn terms_a_query_does_not_read_change_nothing_when_missing() {
+        let texts = [
+            "Perheterapiaa nuorelle.",
+            "Perheterapian tuki.",
+            "Perheterapia ja perheterapiaryhmä.",
+            "Äidin tuki.",
+            "Äitien ryhmä.",
+            "Lapsen ja lasten hoito.",
+            "Lapsia on.",
+        ];
+        let full = engine_with_positions(&texts, &[]);
+        let terms = index_terms(&texts);
+        let names: Vec<&str> = terms.keys().map(String::as_str).collect();
+        let queries = [
+            "perheterapia",
+            "perheterapiaa ",
+            "perhet",
+            "nuorelle perheterapia",
+            "perheterapiaryhmä",
+            "äiti",
+            "aiti",
+            "äidit",
+            "lapsi",
+            "lasten",
+            "\"perheterapia ja\"",
+        ];
+        // Each term in a file of its own, as a large site has them, when `keep` says so.
+        let add = |e: &mut Engine, keep: &dyn Fn(&str) -> bool| {
+            for (t, p) in &terms {
+                if keep(t) && e.find(t).is_none() {
+                    assert!(e.add("s", 0, &encode_shard(&[(t, p)])));
+                }
+            }
+        };
+        for q in queries {
+            let needless = full.needless(q, names.iter().copied());
+            let mut part = Engine::new("fi", texts.len() as u32, 64);
+            add(&mut part, &|t| {
+                needless.as_bytes()[names.iter().position(|n| *n == t).unwrap()] == b'0'
+            });
+            for (i, d) in full.docs.iter().enumerate() {
+                part.docs[i] = d.clone();
+            }
+            part.positions = full.positions.clone();
+            let request = parse_request(&format!("10\n\n{q}"));
+            // Then, as the browser does, what the answer asks for next (no term left out).
+            for _ in 0..3 {
+                let o = part.search(&request);
+                let more = match (o.total, o.parts) {
+                    (0, _) => part.plan_wide(q),
+                    (_, true) => part.plan_parts(q),
+                    _ => break,
+                };
+                add(&mut part, &|t| {
+                    more.iter()
+                        .any(|r| r.from.as_str() <= t && t <= r.to.as_str())
+                });
+            }
+            let answer = |e: &Engine| e.to_json(&e.search(&request));
+            assert_eq!(answer(&part), answer(&full), "{q}");
+        }
+        let flags = |q: &str, t: &[&str]| full.needless(q, t.iter().copied());
+        // The other forms, not the word's own terms nor a compound beginning with it.
+        assert_eq!(
+            flags(
+                "perheterapia",
+                &[
+                    "perheterapiaa",
+                    "perheterapian",
+                    "perheterap",
+                    "perheterapia",
+                    "perheterapiaryhma"
+                ]
+            ),
+            "11000"
+        );
+        // Searched as a whole word, the forms of the word typed still are not read.
+        assert_eq!(
+            flags("nuorelle perheterapia ", &["perheterapiaa", "nuorelle"]),
+            "10"
+        );
+        // No page says `äiti`: the forms of it the search then looks for are read.
+        assert_eq!(flags("äiti", &["aitien", "aidin"]), "00");
     }
 
     /// A function word (`ja`) is no reason to list a page, nor to leave one out, nor a word

@@ -109,6 +109,21 @@ fn plan(ptr: *const u8, len: usize, which: Plan) -> u64 {
     output(json)
 }
 
+/// Which files of one term the query's prefixes reach need not load: the query, then one
+/// term per line; the answer has `1` (needless) or `0` for each term, in order.
+#[no_mangle]
+pub extern "C" fn tp_needless(ptr: *const u8, len: usize) -> u64 {
+    let text = String::from_utf8_lossy(input(ptr, len));
+    let mut lines = text.split('\n');
+    let query = lines.next().unwrap_or("");
+    let flags = ENGINE.with(|e| {
+        e.borrow()
+            .as_ref()
+            .map_or_else(String::new, |e| e.needless(query, lines))
+    });
+    output(flags)
+}
+
 /// Runs a search; the request format is `engine::parse_request`'s.
 #[no_mangle]
 pub extern "C" fn tp_search(ptr: *const u8, len: usize) -> u64 {

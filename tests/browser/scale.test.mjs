@@ -1,0 +1,63 @@
+// The search on a generated 10,000-page site, where a common word's every form fills a term
+// file of its own (the bundled content's files hold many terms each): the browser ranks like
+// the CLI, and loads no file of a form its word reads through its base form's term.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO, serve, browser, openPage, tietopankki } from './common.mjs';
+
+let dir, corpus, site, http, b, manifest;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tietopankki-10k-'));
+  corpus = join(dir, 'corpus');
+  site = join(dir, 'site');
+  execFileSync('python3', [join(REPO, 'benches', 'gen_corpus.py'), '10000', corpus], { stdio: 'ignore' });
+  tietopankki(['build', '--quiet', '--root', corpus, '--output', site]);
+  const js = readFileSync(join(site, 'search', 'search.js'), 'utf8');
+  manifest = JSON.parse(js.slice(js.indexOf('_manifest=') + '_manifest='.length, js.indexOf(';\n'))).langs.fi;
+  http = await serve(site);
+  b = await browser();
+});
+after(async () => {
+  await b?.close();
+  http?.server.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The term of each one-term file the page requested. */
+const singleTerms = (paths) => paths
+  .map((p) => p.match(/\/fi-s(\d+)\./))
+  .filter(Boolean)
+  .map((m) => manifest.shards[Number(m[1])])
+  .filter((entry) => entry.length === 2)
+  .map((entry) => entry[0]);
+
+test('at 10,000 pages the browser ranks like the CLI and skips files of forms it does not read', async () => {
+  const skipped = manifest.shards.filter((e) => e.length === 2).length;
+  assert.ok(skipped > 50, `only ${skipped} files of one term: the case this test is for is gone`);
+  // Complete words (their forms lent to the base), a word typed half-way (its forms are
+  // other words), inflected words, function words.
+  for (const q of ['perhekeskus nuorten', 'lastensuojelu', 'perheterapia', 'vanhemmuuden', 'lastensuo', 'lapsen ja perheen']) {
+    const { page, errors } = await openPage(b, http.url);
+    const before = http.requests.length;
+    const web = (await page.evaluate((q) => tietopankki.search(q, { lang: 'fi', limit: 10 }), q)).results.map((r) => r.url.replace(http.url, ''));
+    const loaded = singleTerms(http.requests.slice(before));
+    const cli = JSON.parse(tietopankki(['search', q, '--root', corpus, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
+    assert.deepEqual(web, cli, q);
+    assert.ok(cli.length === 10, q);
+    assert.deepEqual(errors, [], q);
+    if (q === 'perhekeskus nuorten') {
+      // The files of `perhekeskuksen` and `perhekeskuksessa`: pages the term `perhekeskus`
+      // was lent at the export.
+      const forms = ['perhekeskuksen', 'perhekeskuksessa', 'perhekeskukseen'].filter((t) => manifest.shards.some((e) => e.length === 2 && e[0] === t));
+      assert.ok(forms.length >= 2, 'the corpus no longer gives these forms files of their own');
+      assert.deepEqual(loaded.filter((t) => forms.includes(t)), [], `${q} loaded ${loaded}`);
+      assert.ok(loaded.includes('perhekeskus'), `${q} loaded ${loaded}`);
+    }
+    await page.close();
+  }
+});
