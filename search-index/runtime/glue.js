@@ -125,17 +125,20 @@
      ranges touch and, for the words of a quoted phrase (r[2]), their position files.
      Returns {exact, rest}: the loads for exact words, which decide most of the ranking, and
      the loads only prefixes need, and `fresh`: whether any of them was not in the engine yet.
-     With `single`, files of one term that only a prefix reaches are not loaded but listed in
-     `singles`, for the engine to say which it reads once the exact words' files are in: on a
-     large site a common word's other forms fill a file each, and it reads them through its
-     stem (at 10,000 pages, three of the eight term files `perhekeskus nuorten` loaded). */
-  function shardsFor(e, lang, m, ranges, single) {
-    var exact = {}, rest = {}, singles = {}, fresh = false;
+     With the query, a file of one term that only a prefix reaches is not loaded when the
+     engine says no word reads it: a common word's inflected forms, whose pages the word's own
+     term was lent, fill a file each on a large site (at 10,000 pages, three of the eight term
+     files `perhekeskus nuorten` loaded). The one-term files of the exact words tell it which
+     of those terms the index has before they are in. */
+  function shardsFor(e, lang, m, ranges, query) {
+    var exact = {}, rest = {}, singles = [], known = [], fresh = false;
     function touch(list, kind, r) {
       var into = r[0] === r[1] ? exact : rest;
       within(list, r[0], r[1], function (i) {
-        if (single && kind === "s" && into === rest && list[i].length === 2 && !e.has(kind, i)) {
-          singles[i] = true;
+        var one = kind === "s" && list[i].length === 2;
+        if (one && into === exact) known.push(list[i][0]);
+        if (one && into === rest && query !== undefined && !e.has(kind, i)) {
+          singles.push(i);
           return;
         }
         fresh = fresh || !e.has(kind, i);
@@ -146,12 +149,19 @@
       touch(m.shards, "s", r);
       if (r[2]) touch(m.positions, "p", r);
     });
+    singles = singles.filter(function (i, k) { return !exact["s" + i] && singles.indexOf(i) === k; });
+    if (singles.length) {
+      var terms = singles.map(function (i) { return m.shards[i][0]; });
+      var flags = e.text("tp_needless", String(query).replace(/\n/g, " ") + "\n" + terms.join("\n") + "\n\n" + known.join("\n"));
+      singles.forEach(function (i, k) {
+        if (flags.charAt(k) === "1") return;
+        fresh = fresh || !e.has("s", i);
+        rest["s" + i] = e.need("s", i, file(lang, "s", i, m.shards[i][1]));
+      });
+    }
     Object.keys(exact).forEach(function (k) { delete rest[k]; });
     var values = function (o) { return Object.keys(o).map(function (k) { return o[k]; }); };
-    return {
-      exact: values(exact), rest: values(rest), fresh: fresh,
-      singles: Object.keys(singles).map(Number).filter(function (i) { return !exact["s" + i]; })
-    };
+    return { exact: values(exact), rest: values(rest), fresh: fresh };
   }
 
   /* Calls f(i) for each file of `list` holding terms in [from, to]. Files hold disjoint key
@@ -235,14 +245,7 @@
     if (!started[lang]) guess(lang, m, query || "");
     return engine(lang).then(function (e) {
       eng = e;
-      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))), true);
-      if (files.singles.length) files.rest.push(Promise.all(files.exact).then(function () {
-        var terms = files.singles.map(function (i) { return m.shards[i][0]; });
-        var flags = e.text("tp_needless", String(query).replace(/\n/g, " ") + "\n" + terms.join("\n"));
-        return Promise.all(files.singles.filter(function (i, k) { return flags.charAt(k) !== "1"; }).map(function (i) {
-          return e.need("s", i, file(lang, "s", i, m.shards[i][1]));
-        }));
-      }));
+      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))), String(query || ""));
       m.facets.forEach(function (f, i) {
         if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
       });

@@ -542,34 +542,50 @@ impl Engine {
         dedup(out)
     }
 
-    /// Whether `term`, which a prefix of `w` reaches, is an inflected form of one of `w`'s own
-    /// terms that the index has (`perhekeskuksen`, `perhekeskus`): the export lent that term
-    /// the form's pages at [`crate::inflection::FORM_WEIGHT`], no less than a prefix gives
-    /// them, so reading the form adds nothing. On a large site a common word's forms fill a
-    /// file each, which the browser then need not load ([`Engine::needless`]).
-    fn another_form(&self, term: &str, w: &QueryWord) -> bool {
+    /// Whether `term`, which a prefix of `w` reaches at `weight`, adds nothing to it: an
+    /// inflected form of one of `w`'s terms that the index has (`perhekeskuksen`,
+    /// `perhekeskus`), which the export lent the form's pages at
+    /// [`crate::inflection::FORM_WEIGHT`], where that term, read at its own weight, gives them
+    /// no less than the prefix would. On a large site a common word's forms fill a file each,
+    /// which the browser then need not load ([`Engine::needless`]). `has`: whether the index
+    /// has a term.
+    fn covered(&self, term: &str, w: &QueryWord, weight: f32, has: &dyn Fn(&str) -> bool) -> bool {
         self.inflections
             && !w.exact.iter().any(|e| e == term)
-            && (0..w.own).any(|i| w.paradigms[i].has(term) && self.find(&w.exact[i]).is_some())
+            && (0..w.exact.len()).any(|i| {
+                let read = if i < w.own { W_EXACT } else { W_BASE };
+                read * crate::inflection::FORM_WEIGHT >= weight
+                    && w.paradigms[i].has(term)
+                    && has(&w.exact[i])
+            })
     }
 
-    /// For each of `terms` (the one term of a file that a prefix of `query`'s plan reaches):
-    /// whether no word of the query reads it, so the browser need not load that file. A word
-    /// reads its own terms, what its prefixes reach except [`Engine::another_form`]s, and,
-    /// when the index lacks the word as typed, the forms [`Engine::unused_base_forms`] looks
-    /// for; the search then answers the same without the rest. Asked once the files of the
-    /// words' own terms are in, so that the last is known.
-    pub fn needless<'a>(&self, query: &str, terms: impl Iterator<Item = &'a str>) -> String {
+    /// For each of `terms` (the one term of a file that a prefix of `query`'s plan reaches),
+    /// `1` when no word of the query reads it, so the browser need not load that file, else
+    /// `0`. A word reads its own terms, what its prefixes reach unless [`Engine::covered`],
+    /// and, when the index lacks the word as typed, the forms [`Engine::unused_base_forms`]
+    /// looks for; the search then answers the same without the rest. Asked before the words'
+    /// own files are in: a term counts as in the index when loaded or in `known` (the one term
+    /// of a file, as the manifest names it); one neither is taken as absent, which can only
+    /// make a file needed.
+    pub fn needless<'a>(
+        &self,
+        query: &str,
+        terms: impl Iterator<Item = &'a str>,
+        known: &[&str],
+    ) -> String {
+        let has = |t: &str| self.find(t).is_some() || known.contains(&t);
         let words = self.parse(query);
         let mut flags = String::new();
         for t in terms {
             let mut read = false;
             for w in &words {
                 read |= w.exact.iter().any(|e| e == t)
-                    || w.prefixes.iter().any(|(p, _)| t.starts_with(p.as_str()))
-                        && !self.another_form(t, w)
+                    || w.prefixes.iter().any(|(p, weight)| {
+                        t.starts_with(p.as_str()) && !self.covered(t, w, *weight, &has)
+                    })
                     || self.inflections
-                        && self.find(w.typed()).is_none()
+                        && !has(w.typed())
                         && crate::inflection::paradigm_forms(w.typed())
                             .iter()
                             .any(|f| f == t);
@@ -591,9 +607,10 @@ impl Engine {
         }
         for (prefix, weight) in &w.prefixes {
             // Not the word's other forms: its stem reads their pages, at full weight.
+            let has = |t: &str| self.find(t).is_some();
             let expansions = self.with_prefix(prefix);
             for (term, p) in expansions
-                .filter(|(t, _)| !self.another_form(t, w))
+                .filter(|(t, _)| !self.covered(t, w, *weight, &has))
                 .take(MAX_EXPANSIONS)
             {
                 if !w.exact.contains(term) {
@@ -1616,6 +1633,9 @@ mod tests {
             "Äitien ryhmä.",
             "Lapsen ja lasten hoito.",
             "Lapsia on.",
+            "Vanhemmuus on taito.",
+            "Vanhemmuutta tuetaan.",
+            "Vanhemmuuden tuki.",
         ];
         let full = engine_with_positions(&texts, &[]);
         let terms = index_terms(&texts);
@@ -1632,6 +1652,8 @@ mod tests {
             "lapsi",
             "lasten",
             "\"perheterapia ja\"",
+            "vanhemmuuden",
+            "vanhemmuutta",
         ];
         // Each term in a file of its own, as a large site has them, when `keep` says so.
         let add = |e: &mut Engine, keep: &dyn Fn(&str) -> bool| {
@@ -1642,7 +1664,23 @@ mod tests {
             }
         };
         for q in queries {
-            let needless = full.needless(q, names.iter().copied());
+            let needless = full.needless(q, names.iter().copied(), &[]);
+            // Asked before any file is in, with the terms the manifest shows: the same; with
+            // none known, never a term more.
+            let empty = Engine::new("fi", texts.len() as u32, 64);
+            assert_eq!(
+                empty.needless(q, names.iter().copied(), &names),
+                needless,
+                "{q}"
+            );
+            let blind = empty.needless(q, names.iter().copied(), &[]);
+            assert!(
+                blind
+                    .bytes()
+                    .zip(needless.bytes())
+                    .all(|(b, n)| b == b'0' || n == b'1'),
+                "{q}: {blind} {needless}"
+            );
             let mut part = Engine::new("fi", texts.len() as u32, 64);
             add(&mut part, &|t| {
                 needless.as_bytes()[names.iter().position(|n| *n == t).unwrap()] == b'0'
@@ -1668,7 +1706,7 @@ mod tests {
             let answer = |e: &Engine| e.to_json(&e.search(&request));
             assert_eq!(answer(&part), answer(&full), "{q}");
         }
-        let flags = |q: &str, t: &[&str]| full.needless(q, t.iter().copied());
+        let flags = |q: &str, t: &[&str]| full.needless(q, t.iter().copied(), &[]);
         // The other forms, not the word's own terms nor a compound beginning with it.
         assert_eq!(
             flags(
@@ -1688,6 +1726,9 @@ mod tests {
             flags("nuorelle perheterapia ", &["perheterapiaa", "nuorelle"]),
             "10"
         );
+        // A form of the base an inflected word is read by (`vanhemmuus`, at 0.8), which the
+        // stem's shorter prefix reaches at half weight.
+        assert_eq!(flags("vanhemmuuden", &["vanhemmuutta"]), "1");
         // No page says `äiti`: the forms of it the search then looks for are read.
         assert_eq!(flags("äiti", &["aitien", "aidin"]), "00");
     }

@@ -109,17 +109,21 @@ fn plan(ptr: *const u8, len: usize, which: Plan) -> u64 {
     output(json)
 }
 
-/// Which files of one term the query's prefixes reach need not load: the query, then one
-/// term per line; the answer has `1` (needless) or `0` for each term, in order.
+/// Which files of one term the query's prefixes reach need not load: the query, one term per
+/// line, then after an empty line the terms known to be in the index (one-term files the
+/// manifest names); the answer has `1` (needless) or `0` for each term, in order.
 #[no_mangle]
 pub extern "C" fn tp_needless(ptr: *const u8, len: usize) -> u64 {
     let text = String::from_utf8_lossy(input(ptr, len));
-    let mut lines = text.split('\n');
-    let query = lines.next().unwrap_or("");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (query, rest) = lines.split_first().unwrap_or((&"", &[]));
+    let (terms, known) =
+        rest.split_at(rest.iter().position(|l| l.is_empty()).unwrap_or(rest.len()));
+    let known = known.get(1..).unwrap_or(&[]);
     let flags = ENGINE.with(|e| {
-        e.borrow()
-            .as_ref()
-            .map_or_else(String::new, |e| e.needless(query, lines))
+        e.borrow().as_ref().map_or_else(String::new, |e| {
+            e.needless(query, terms.iter().copied(), known)
+        })
     });
     output(flags)
 }
