@@ -53,6 +53,7 @@ pub fn query(data: &[u8]) {
     let _ = engine.to_json(&o);
     let _ = engine.plan(&req.query);
     let _ = engine.plan_wide(&req.query);
+    let _ = engine.needless(&req.query, text.split('\n'), &["lapsi", ""]);
     let _ = engine.excerpt(&text, &o.words, 180);
     assert!(
         engine.prefilter_agrees(&text, &o.words),
