@@ -492,6 +492,7 @@
       return T.search(input.value, { filters: f, limit: limit, facets: false }).then(function (out) {
         if (mine !== seq) return;
         render(out, out.countsComplete);
+        if (!out.total && !Object.keys(f).length) inDefault(mine);
         var link = next !== undefined && list.querySelectorAll("a.entry-title")[next];
         if (link) link.focus();
         // Both with whole texts: neither may put back an excerpt the other improved. The
@@ -506,6 +507,22 @@
         var counts = function () { if (!out.countsComplete) later(true); };
         if (!out.excerptsComplete) later(false).then(counts); else counts();
       }).catch(failed);
+    }
+
+    /* Nothing on a page in another language than the site's default (most of the bank is in
+       Finnish; the English pages are a few): how many the default language's pages have, as a
+       link to its search page with the same words. */
+    function inDefault(mine) {
+      var lang = M["default"], q = input.value;
+      if (!q.trim() || !strings.inDefault || langOf({}) === lang) return;
+      T.search(q, { lang: lang, limit: 1, facets: false }).then(function (other) {
+        if (mine !== seq || !other.total) return;
+        var a = document.createElement("a");
+        a.href = siteRoot + "haku/" + (location.protocol === "file:" ? "index.html" : "") + "?q=" + encodeURIComponent(q);
+        a.textContent = strings.inDefault.replace("{n}", other.total);
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(a);
+      }, function () {});
     }
 
     /* Each keystroke searches at once when no search is running (no fixed delay: a search

@@ -118,6 +118,33 @@ test('results come ten at a time; "show more" adds ten and moves the focus to th
   assert.deepEqual(errors, []);
 });
 
+test('nothing on the English or Swedish pages links to what the Finnish pages have', async () => {
+  for (const [path, text] of [['en/haku/', 'Results on the Finnish pages: 1'], ['sv/haku/', 'Träffar på de finska sidorna: 1']]) {
+    const { page, errors } = await openPage(b, http.url + path + '?q=Theraplay');
+    await page.waitForSelector('#hakutila a');
+    assert.equal(await page.textContent('#hakutila a'), text);
+    await page.click('#hakutila a');
+    await page.waitForURL(/\/haku\/\?q=Theraplay$/);
+    assert.ok(!new URL(page.url()).pathname.startsWith('/' + path.split('/')[0]), page.url());
+    assert.deepEqual(await results(page), [http.url + 'menetelmat/theraplay/']);
+    // A word no page has in any language: only "no results".
+    await page.goto(http.url + path + '?q=qwzxqwzx');
+    await page.waitForFunction(() => document.getElementById('hakutila').textContent.length > 0);
+    await page.waitForTimeout(300);
+    assert.equal(await page.$('#hakutila a[href*="haku/?q=qwzxqwzx"]'), null);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  // From disk, to the search page's file.
+  const { page, errors } = await openPage(b, pathToFileURL(join(fileSite, 'en', 'haku', 'index.html')).href + '?q=Theraplay');
+  await page.waitForSelector('#hakutila a');
+  await page.click('#hakutila a');
+  await page.waitForURL(/\/haku\/index\.html\?q=Theraplay$/);
+  assert.equal((await results(page)).length, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a misspelt query offers a correction that searches', async () => {
   const { page, errors } = await openPage(b, http.url + 'haku/?q=lastensuojleu');
   await page.waitForSelector('#hakutila a');
