@@ -200,7 +200,7 @@
     found = found.slice(0, 12).map(function (hit) {
       var t = hit[0].toLowerCase().replace(FOLDED, function (c) { return FOLD[c]; });
       var quoted = (query.slice(0, hit.index).match(/["“”„]/g) || []).length % 2 === 1;
-      return { t: t, quoted: quoted, stop: !quoted && (m.stop || []).indexOf(t) >= 0 };
+      return { t: t, quoted: quoted, stop: !quoted && m.stop.indexOf(t) >= 0 };
     });
     var content = found.some(function (w) { return !w.stop; });
     found.forEach(function (w, k) {

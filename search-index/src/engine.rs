@@ -563,8 +563,9 @@ impl Engine {
     /// For each of `terms` (the one term of a file that a prefix of `query`'s plan reaches),
     /// `1` when no word of the query reads it, so the browser need not load that file, else
     /// `0`. A word reads its own terms, what its prefixes reach unless [`Engine::covered`],
-    /// and, when the index lacks the word as typed, the forms [`Engine::unused_base_forms`]
-    /// looks for; the search then answers the same without the rest. Asked before the words'
+    /// and, when the index lacks the word as typed, its forms (the paradigm `parse` made of it,
+    /// which holds every form [`Engine::unused_base_forms`] looks for); the search then answers
+    /// the same without the rest. Asked before the words'
     /// own files are in: a term counts as in the index when loaded or in `known` (the one term
     /// of a file, as the manifest names it); one neither is taken as absent, which can only
     /// make a file needed.
@@ -584,11 +585,7 @@ impl Engine {
                     || w.prefixes.iter().any(|(p, weight)| {
                         t.starts_with(p.as_str()) && !self.covered(t, w, *weight, &has)
                     })
-                    || self.inflections
-                        && !has(w.typed())
-                        && crate::inflection::paradigm_forms(w.typed())
-                            .iter()
-                            .any(|f| f == t);
+                    || self.inflections && !has(w.typed()) && w.paradigms[w.own - 1].has(t);
             }
             flags.push(if read { '0' } else { '1' });
         }
@@ -605,9 +602,9 @@ impl Engine {
                 raise(&mut best, p, if i < w.own { W_EXACT } else { W_BASE });
             }
         }
+        // Not the forms lent to one of the word's terms, which reads their pages already.
+        let has = |t: &str| self.find(t).is_some();
         for (prefix, weight) in &w.prefixes {
-            // Not the word's other forms: its stem reads their pages, at full weight.
-            let has = |t: &str| self.find(t).is_some();
             let expansions = self.with_prefix(prefix);
             for (term, p) in expansions
                 .filter(|(t, _)| !self.covered(t, w, *weight, &has))

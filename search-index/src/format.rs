@@ -421,6 +421,7 @@ pub fn write(data: &IndexData) -> Written {
     // as the engine's plan does.
     let stop: Vec<String> = crate::stopwords::of(lang)
         .split(' ')
+        .filter(|w| !w.is_empty())
         .map(json_str)
         .collect();
     let manifest = format!(

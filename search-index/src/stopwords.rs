@@ -37,6 +37,7 @@ pub fn of(lang: &str) -> &'static str {
 pub fn contains(list: &str, word: &str) -> bool {
     list.split(' ').any(|w| w == word)
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
