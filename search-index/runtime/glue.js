@@ -41,8 +41,9 @@
     delete waiting[key];
   }
   T._data = function (lang, kind, id, payload) { arrived(lang + "/" + kind + "/" + id, fromBase64(payload)); };
-  /* A page's whole text comes as a string: 62 % of its base64's gzip (1.6 kB a page at 10k). */
-  T._text = function (lang, id, text) { arrived(lang + "/t/" + id, enc.encode(text)); };
+  /* Texts (a page's whole text, a chunk's documents) come as strings: 62 % of their base64's
+     gzip (1.6 kB a page at 10k). */
+  T._text = function (lang, kind, id, text) { arrived(lang + "/" + kind + "/" + id, enc.encode(text)); };
   T._runtime = function (payload) { T._data("", "runtime", 0, payload); };
 
   function Engine(instance, lang) {
@@ -241,9 +242,11 @@
     });
     var request = lines.join("\n") + "\n\n" + String(query || ""), eng = null;
     var wantFacets = opts.facets !== false, wantTexts = opts.excerpts === "full";
+    // The runtime's request first: the longest of a first query's.
+    var ready = engine(lang);
     // Only until the runtime is in: after that the engine's plan asks for the same files.
     if (!started[lang]) guess(lang, m, query || "");
-    return engine(lang).then(function (e) {
+    return ready.then(function (e) {
       eng = e;
       var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))), String(query || ""));
       m.facets.forEach(function (f, i) {
