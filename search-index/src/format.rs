@@ -63,10 +63,12 @@ pub const POSITION_BYTES: usize = 8 * 1024;
 pub const SHARD_BYTES: usize = 16 * 1024;
 /// Documents per metadata chunk. Each chunk a query's results are in is one request, and on a
 /// 2-core machine requests cost about 3.5 ms each, one at a time: at 10,000 pages the first
-/// five results were in 3.5 chunks of four on average, in 1.9 of sixteen (the best-scored pages
-/// of a common word sit near each other: ties go to the lower document number). A chunk of
-/// sixteen is 2.2 kB gzipped.
-pub const DOC_CHUNK: usize = 16;
+/// five results of 15 queries were in 3.5 chunks of four on average, 2.3 of twelve, 1.9 of
+/// sixteen (the best-scored pages of a common word sit near each other: ties go to the lower
+/// document number); the 83 judged queries over the bundled content, 3.5, 2.7 and 2.3. Twelve,
+/// not sixteen: a chunk of twelve is 1.75 kB gzipped, and the search page's ten first results
+/// of `lapsen ja perheen` fetched 97 kB with them, 100 with sixteen.
+pub const DOC_CHUNK: usize = 12;
 /// Characters of text kept per document for its excerpt in the first results.
 pub const EXCERPT_CHARS: usize = 400;
 /// Characters of a document's whole text kept for excerpts (a page is rarely longer; a
