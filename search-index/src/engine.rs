@@ -853,7 +853,7 @@ impl Engine {
                 .min();
             match best {
                 Some((_, _, t)) => {
-                    out.push(with_letters_of(t, &w.text.to_lowercase()));
+                    out.push(with_letters_of(self.written(t), &w.text.to_lowercase()));
                     changed = true;
                 }
                 None => out.push(w.text.to_lowercase()),
@@ -869,6 +869,41 @@ impl Engine {
             }
             s
         })
+    }
+
+    /// A term as a reader would write it: a stem no page writes as a word (`pelo`, of
+    /// `pelot`; `laps`, of `lapsen`) becomes its most common written form. The analyzer cannot
+    /// say which stems are also words (`ja` and `vanhemmuus` stem to themselves, as `pelo`
+    /// does), but the index can: a stem whose every page has one of its other forms (the
+    /// loaded terms it stems from) is written as those only.
+    fn written<'a>(&'a self, term: &'a str) -> &'a str {
+        let Some(pages) = self.find(term) else {
+            return term;
+        };
+        let mut covered = vec![false; pages.len()];
+        let mut best: Option<&(String, Vec<Posting>)> = None;
+        for form in self.with_prefix(term) {
+            if form.0 == term || self.analyzer.word(&form.0).stem != term {
+                continue;
+            }
+            // Both lists are sorted by document: one walk marks the stem's pages it is on.
+            let mut i = 0;
+            for p in &form.1 {
+                while i < pages.len() && pages[i].doc < p.doc {
+                    i += 1;
+                }
+                if i < pages.len() && pages[i].doc == p.doc {
+                    covered[i] = true;
+                }
+            }
+            if best.is_none_or(|b| form.1.len() > b.1.len()) {
+                best = Some(form);
+            }
+        }
+        match best {
+            Some(form) if covered.iter().all(|&c| c) => &form.0,
+            _ => term,
+        }
     }
 
     pub fn doc(&self, id: u32) -> Option<&DocMeta> {
@@ -1848,6 +1883,22 @@ mod tests {
             "käytöshäiriö"
         );
         assert_eq!(with_letters_of("paiva", "pa"), "paiva");
+    }
+
+    #[test]
+    fn a_suggested_stem_no_page_writes_shows_as_a_word_pages_write() {
+        // `pelot` stems to `pelo`, one edit from `peli`; no page writes `pelo`, so the reader is
+        // offered `pelot`. `ja`, a word written as itself on every page of its stem, stays.
+        let e = engine_with_positions(&["lasten pelot", "pelot ja unet", "ja jaa"], &[]);
+        let o = e.search(&Request {
+            query: "peli ".into(),
+            limit: 10,
+            ..Request::default()
+        });
+        assert_eq!((o.total, o.suggestion.as_deref()), (0, Some("pelot")));
+        assert_eq!(e.written("pelo"), "pelot");
+        assert_eq!(e.written("ja"), "ja");
+        assert_eq!(e.written("unknown"), "unknown");
     }
 
     #[test]
