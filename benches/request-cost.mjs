@@ -1,7 +1,8 @@
 // What one request costs in this Chromium on this machine, whatever its size: N parallel
-// fetches (and N <script> loads) of a site's 2.6 kB document chunks, on a page open for a
-// second. On the 2-core VM the cost grows by about 3.5 ms a request (the requests are handled
-// one at a time), so the number of files a query needs, not their bytes, sets its time there.
+// fetches (and N <script> loads) of a site's document chunks, on a page open for a second.
+// On the 2-core VM the cost grows by 2.5-3.5 ms a request (the requests are handled one at a
+// time: fetch 4.4 ms for one, 22.6 for eight 2.6 kB chunks; 5.4 and 23.0 ms for 5.6 kB ones,
+// on a busier day), so the number of files a query needs, not their bytes, sets its time there.
 // Usage: node benches/request-cost.mjs SITE_DIR [rounds]   (SITE_DIR built with tietopankki build)
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

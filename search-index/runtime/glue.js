@@ -152,8 +152,7 @@
     });
     singles = singles.filter(function (i, k) { return !exact["s" + i] && singles.indexOf(i) === k; });
     if (singles.length) {
-      var terms = singles.map(function (i) { return m.shards[i][0]; });
-      var flags = e.text("tp_needless", String(query).replace(/\n/g, " ") + "\n" + terms.join("\n") + "\n\n" + known.join("\n"));
+      var flags = needless(e, query, singles.map(function (i) { return m.shards[i][0]; }), known);
       singles.forEach(function (i, k) {
         if (flags.charAt(k) === "1") return;
         fresh = fresh || !e.has("s", i);
@@ -163,6 +162,12 @@
     Object.keys(exact).forEach(function (k) { delete rest[k]; });
     var values = function (o) { return Object.keys(o).map(function (k) { return o[k]; }); };
     return { exact: values(exact), rest: values(rest), fresh: fresh };
+  }
+
+  /* Which of `terms` (each a one-term file's) no word of `query` reads: "1" per term the
+     runtime says need not load, else "0". */
+  function needless(e, query, terms, known) {
+    return e.text("tp_needless", query.replace(/\n/g, " ") + "\n" + terms.join("\n") + "\n\n" + known.join("\n"));
   }
 
   /* Calls f(i) for each file of `list` holding terms in [from, to]. Files hold disjoint key
@@ -192,7 +197,6 @@
   try { WORD = new RegExp("[\\p{L}\\p{N}][\\p{L}\\p{N}\\u0300-\\u036f]*", "gu"); } catch (e) { /* no guessing */ }
   function guess(lang, m, query) {
     if (!WORD) return;
-    query = String(query);
     var found = [], hit;
     WORD.lastIndex = 0;
     while ((hit = WORD.exec(query))) {
@@ -240,7 +244,8 @@
     Object.keys(filters).sort().forEach(function (k) {
       [].concat(filters[k]).forEach(function (v) { lines.push(k + "=" + v); });
     });
-    var request = lines.join("\n") + "\n\n" + String(query || ""), eng = null;
+    query = String(query || "");
+    var request = lines.join("\n") + "\n\n" + query, eng = null;
     var wantFacets = opts.facets !== false, wantTexts = opts.excerpts === "full";
     busy++;
     var done = function () {
@@ -250,10 +255,10 @@
     // The runtime's request first: the longest of a first query's.
     var ready = engine(lang);
     // Only until the runtime is in: after that the engine's plan asks for the same files.
-    if (!started[lang]) guess(lang, m, query || "");
+    if (!started[lang]) guess(lang, m, query);
     return ready.then(function (e) {
       eng = e;
-      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", String(query || ""))), String(query || ""));
+      var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", query)), query);
       m.facets.forEach(function (f, i) {
         if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
       });
@@ -277,7 +282,7 @@
       var widen = function (out, round) {
         var more = out.total === 0 && query ? "tp_plan_wide" : out.parts ? "tp_plan_parts" : null;
         if (!more || round === 3) return out;
-        var extra = shardsFor(e, lang, m, JSON.parse(e.text(more, String(query))));
+        var extra = shardsFor(e, lang, m, JSON.parse(e.text(more, query)));
         // All of them were in for the search just run (a later keystroke of the same word, or
         // parts the first plan's shards already held): it read them, and would answer the same.
         if (!extra.fresh) return out;
@@ -334,7 +339,7 @@
     e.warm = true;
     e.text("tp_plan", WARM);
     e.text("tp_search", "10\n\n" + WARM);
-    e.text("tp_needless", WARM + "\nlastensuojelua\n\nlastensuojelun");
+    needless(e, WARM, ["lastensuojelua"], ["lastensuojelun"]);
   }
 
   /* On the first focus of a search box: the runtime, compiled and ready for the first

@@ -579,14 +579,13 @@ impl Engine {
         let words = self.parse(query);
         let mut flags = String::new();
         for t in terms {
-            let mut read = false;
-            for w in &words {
-                read |= w.exact.iter().any(|e| e == t)
+            let read = words.iter().any(|w| {
+                w.exact.iter().any(|e| e == t)
                     || w.prefixes.iter().any(|(p, weight)| {
                         t.starts_with(p.as_str()) && !self.covered(t, w, *weight, &has)
                     })
-                    || self.inflections && !has(w.typed()) && w.paradigms[w.own - 1].has(t);
-            }
+                    || self.inflections && !has(w.typed()) && w.paradigms[w.own - 1].has(t)
+            });
             flags.push(if read { '0' } else { '1' });
         }
         flags
@@ -880,20 +879,16 @@ impl Engine {
         let Some(pages) = self.find(term) else {
             return term;
         };
-        let mut covered = vec![false; pages.len()];
+        // The pages of its other forms, dense like a word's scores.
+        let mut on_forms = vec![false; self.docs.len()];
         let mut best: Option<&(String, Vec<Posting>)> = None;
         for form in self.with_prefix(term) {
             if form.0 == term || self.analyzer.word(&form.0).stem != term {
                 continue;
             }
-            // Both lists are sorted by document: one walk marks the stem's pages it is on.
-            let mut i = 0;
             for p in &form.1 {
-                while i < pages.len() && pages[i].doc < p.doc {
-                    i += 1;
-                }
-                if i < pages.len() && pages[i].doc == p.doc {
-                    covered[i] = true;
+                if let Some(on) = on_forms.get_mut(p.doc as usize) {
+                    *on = true;
                 }
             }
             if best.is_none_or(|b| form.1.len() > b.1.len()) {
@@ -901,7 +896,13 @@ impl Engine {
             }
         }
         match best {
-            Some(form) if covered.iter().all(|&c| c) => &form.0,
+            Some(form)
+                if pages
+                    .iter()
+                    .all(|p| on_forms.get(p.doc as usize) == Some(&true)) =>
+            {
+                &form.0
+            }
             _ => term,
         }
     }
