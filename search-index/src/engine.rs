@@ -579,16 +579,32 @@ impl Engine {
         let words = self.parse(query);
         let mut flags = String::new();
         for t in terms {
-            let read = words.iter().any(|w| {
-                w.exact.iter().any(|e| e == t)
-                    || w.prefixes.iter().any(|(p, weight)| {
-                        t.starts_with(p.as_str()) && !self.covered(t, w, *weight, &has)
-                    })
-                    || self.inflections && !has(w.typed()) && w.paradigms[w.own - 1].has(t)
-            });
+            let read = words.iter().any(|w| self.reads(w, t, &has));
             flags.push(if read { '0' } else { '1' });
         }
         flags
+    }
+
+    /// Whether `w` reads `t`: one of its terms, a term a prefix reaches that is not
+    /// [`Engine::covered`], or, when the index lacks the word as typed, one of its forms.
+    /// `has`: whether the index has a term.
+    pub fn reads(&self, w: &QueryWord, t: &str, has: &dyn Fn(&str) -> bool) -> bool {
+        w.exact.iter().any(|e| e == t)
+            || w.prefixes
+                .iter()
+                .any(|(p, weight)| t.starts_with(p.as_str()) && !self.covered(t, w, *weight, has))
+            || self.inflections && !has(w.typed()) && w.paradigms[w.own - 1].has(t)
+    }
+
+    /// `term` as a query word with more words after it (so without the prefix of a word
+    /// being typed), as the plan reads it: what the export's shard hints are worked out from.
+    pub fn word_alone(&self, term: &str) -> Option<QueryWord> {
+        let mut words = self.parse(&format!("{term} "));
+        if words.len() == 1 {
+            words.pop()
+        } else {
+            None
+        }
     }
 
     /// Per document, this word's best weighted impact (0 = no match); dense, since a bank has

@@ -85,6 +85,8 @@ pub struct File {
     pub id: usize,
     /// The binary payload; [`File::js`] wraps it for the output.
     pub payload: Vec<u8>,
+    /// A term shard's [`hints`], handed to the loader beside the payload; empty elsewhere.
+    pub hints: String,
 }
 
 impl File {
@@ -107,9 +109,15 @@ impl File {
             "tietopankki._data(\"{lang}\",\"{}\",{},\"",
             self.kind, self.id
         );
-        let mut out = String::with_capacity(head.len() + self.payload.len().div_ceil(3) * 4 + 4);
+        let mut out = String::with_capacity(
+            head.len() + self.payload.len().div_ceil(3) * 4 + self.hints.len() + 8,
+        );
         out.push_str(&head);
         base64_encode_into(&mut out, &self.payload);
+        if !self.hints.is_empty() {
+            out.push_str("\",\"");
+            crate::engine::escape_json_into(&mut out, &self.hints);
+        }
         out.push_str("\");\n");
         out.into_bytes()
     }
@@ -361,6 +369,62 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
     runs
 }
 
+/// Per term shard (`runs` of the sorted `terms`), a line `term id id…` for each of its terms
+/// whose plan, the term typed as a query word with more words after it, reads other shards
+/// than this one: their numbers, as the runtime's plan and the loader's `shardsFor` would
+/// pick them (every shard a key range meets, but of the one-term shards a prefix reaches,
+/// only those the word [`Engine::reads`]). The loader guesses a first query's shards
+/// before the runtime is in from the words as typed; with these, the shards of a word's
+/// stem and base forms (`lapsen`: `laps`, `lapsi`) load in the same round instead of
+/// after the runtime, one request round less. The index has every term here, where the
+/// runtime knows only what it has loaded, so the runtime's plan never needs fewer.
+fn hints(lang: &str, terms: &[(&String, &Vec<Posting>)], runs: &[(usize, usize)]) -> Vec<String> {
+    use std::fmt::Write;
+    let engine = crate::engine::Engine::new(lang, 0, 1);
+    let has = |t: &str| terms.binary_search_by(|(x, _)| x.as_str().cmp(t)).is_ok();
+    // The shards whose key range [first, last] meets [from, to], as the loader's `within`.
+    let within = |from: &str, to: &str| {
+        let lo = runs.partition_point(|&(_, end)| terms[end - 1].0.as_str() < from);
+        let hi = lo + runs[lo..].partition_point(|&(start, _)| terms[start].0.as_str() <= to);
+        lo..hi
+    };
+    let mut ids = Vec::new();
+    runs.iter()
+        .enumerate()
+        .map(|(own, &(start, end))| {
+            let mut lines = String::new();
+            for (t, _) in &terms[start..end] {
+                let Some(w) = engine.word_alone(t) else {
+                    continue;
+                };
+                ids.clear();
+                for e in &w.exact {
+                    ids.extend(within(e, e));
+                }
+                for (p, _) in &w.prefixes {
+                    let to = format!("{p}\u{10ffff}");
+                    ids.extend(within(p, &to).filter(|&k| {
+                        let (s, e) = runs[k];
+                        e - s > 1 || engine.reads(&w, terms[s].0, &has)
+                    }));
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                ids.retain(|&k| k != own);
+                if ids.is_empty() {
+                    continue;
+                }
+                lines.push_str(t);
+                for k in &ids {
+                    let _ = write!(lines, " {k}");
+                }
+                lines.push('\n');
+            }
+            lines
+        })
+        .collect()
+}
+
 /// Adds files of `kind` numbered from 0 that share one hash, of all their payloads (the
 /// manifest names the hash, not each file), and returns the hash.
 fn numbered(
@@ -376,6 +440,7 @@ fn numbered(
             kind,
             id,
             payload,
+            hints: String::new(),
         });
     }
     hash
@@ -388,10 +453,10 @@ pub fn write(data: &IndexData) -> Written {
     let mut shards_json = Vec::new();
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
     let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
-    for (start, end) in split(&terms, cost, SHARD_BYTES) {
+    let runs = split(&terms, cost, SHARD_BYTES);
+    for (id, (&(start, end), hints)) in runs.iter().zip(hints(lang, &terms, &runs)).enumerate() {
         let bytes = encode_shard(&terms[start..end]);
-        let id = shards_json.len();
-        let hash = hash8(&bytes);
+        let hash = hash8_all(&[&bytes, hints.as_bytes()]);
         let name = format!("{lang}-s{id}.{hash}.js");
         shards_json.push(key_range_json(terms[start].0, terms[end - 1].0, &hash));
         files.push(File {
@@ -399,6 +464,7 @@ pub fn write(data: &IndexData) -> Written {
             kind: "s",
             id,
             payload: bytes,
+            hints,
         });
     }
     let mut positions_json = Vec::new();
@@ -418,6 +484,7 @@ pub fn write(data: &IndexData) -> Written {
             kind: "p",
             id,
             payload: bytes,
+            hints: String::new(),
         });
     }
     // Doc chunks share one hash, of all of them: a name per chunk would make the manifest
@@ -437,6 +504,7 @@ pub fn write(data: &IndexData) -> Written {
             kind: "f",
             id,
             payload: bytes,
+            hints: String::new(),
         });
     }
     // The function words, so that the loader's guess before the runtime is in skips them
@@ -522,6 +590,63 @@ mod tests {
             .any(|e| e.starts_with("[\"zz\",") && e.ends_with(",\"zzz\"]")));
     }
 
+    /// A shard's hints name the other shards its words' plans read, so that the loader can
+    /// fetch them before the runtime is in: a word's stem and base forms, and what its stem's
+    /// prefix reaches, but not a form its term was lent.
+    #[test]
+    fn a_shards_hints_name_the_shards_its_words_plans_read() {
+        let mut data = IndexData {
+            lang: "fi".into(),
+            ..IndexData::default()
+        };
+        // Lists long enough for a file each.
+        let long: Vec<Posting> = (0..8190).map(|doc| Posting { doc, impact: 7 }).collect();
+        let words = [
+            "laps",
+            "lapsen",
+            "lapset",
+            "lapsi",
+            "perhekeskuksen",
+            "perhekeskus",
+            "perhekeskustelu",
+        ];
+        for t in words {
+            data.terms.insert(t.into(), long.clone());
+        }
+        let written = write(&data);
+        let shards: Vec<&File> = written.files.iter().filter(|f| f.kind == "s").collect();
+        let shard_of = |t: &str| {
+            shards
+                .iter()
+                .position(|f| decode_shard(&f.payload).unwrap()[0].0 == t)
+                .unwrap()
+        };
+        assert_eq!(shards.len(), words.len());
+        // `lapsen`: its stem `laps` and its base form `lapsi`; not `lapset`, another form.
+        let lapsen = &shards[shard_of("lapsen")];
+        let line = format!("lapsen {} {}\n", shard_of("laps"), shard_of("lapsi"));
+        assert!(lapsen.hints.contains(&line), "{:?}", lapsen.hints);
+        let js = String::from_utf8(lapsen.js("fi")).unwrap();
+        assert!(
+            js.ends_with(&format!("\",\"{}\");\n", line.replace('\n', "\\n"))),
+            "{js}"
+        );
+        // `perhekeskus`: its stem's prefix `perhekesk` reaches `perhekeskustelu`, another
+        // word, and `perhekeskuksen`, a form whose pages the export lent `perhekeskus`.
+        let keskus = &shards[shard_of("perhekeskus")];
+        let line = format!("perhekeskus {}\n", shard_of("perhekeskustelu"));
+        assert!(keskus.hints.contains(&line), "{:?}", keskus.hints);
+        // A shard's hint never names itself, and the hints are part of its name's hash.
+        assert!(shards.iter().enumerate().all(|(id, f)| !f
+            .hints
+            .lines()
+            .any(|l| l.split(' ').skip(1).any(|k| k == id.to_string()))));
+        assert_ne!(
+            lapsen.name,
+            format!("fi-s{}.{}.js", lapsen.id, hash8(&lapsen.payload))
+        );
+    }
+
     #[test]
     fn positions_round_trip_and_reject_garbage() {
         let t = "lapsi".to_string();
@@ -562,6 +687,7 @@ mod tests {
             kind: "d",
             id: 0,
             payload: bytes.clone(),
+            hints: String::new(),
         };
         let js = String::from_utf8(file.js("fi")).unwrap();
         assert!(

@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests: the binary, builds, a loopback static server, Chromium.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, resolve, normalize } from 'node:path';
@@ -22,9 +23,12 @@ export function buildSite(extra = []) {
 
 const TYPES = { '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
 
-/** Serves `dir` on 127.0.0.1 with a strict CSP, and records every request path. */
-export function serve(dir) {
+/** Serves `dir` on 127.0.0.1 with a strict CSP, and records every request path. With
+ *  `{gzip: true}`, gzipped (level 6) to a browser that accepts it, as static hosts and CDNs
+ *  send text and wasm: for measuring over a throttled link, where the bytes sent count. */
+export function serve(dir, { gzip = false } = {}) {
   const requests = [];
+  const zipped = new Map();
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requests.push(path);
@@ -32,10 +36,16 @@ export function serve(dir) {
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) { res.writeHead(404).end(readFileSync(join(dir, '404.html'))); return; }
-    res.writeHead(200, {
+    const headers = {
       'content-type': TYPES[extname(file)] || 'application/octet-stream',
       'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:",
-    });
+    };
+    if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+      if (!zipped.has(file)) zipped.set(file, gzipSync(readFileSync(file), { level: 6 }));
+      res.writeHead(200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }).end(zipped.get(file));
+      return;
+    }
+    res.writeHead(200, headers);
     res.end(readFileSync(file));
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, requests, url: `http://127.0.0.1:${server.address().port}/` })));

@@ -61,3 +61,35 @@ test('at 10,000 pages the browser ranks like the CLI and skips files of forms it
     await page.close();
   }
 });
+
+test('a first query asks for every term file it reads before the runtime is in', async () => {
+  // Each typed word's own file comes with hints naming the files of its stem and base forms
+  // (and what its stem's prefix reaches), which load beside the runtime, not after it.
+  for (const q of ['lapsen ja perheen', 'vanhemmuuden', 'perhekeskus nuorten', 'perheterapiaa nuorille']) {
+    const { page, errors } = await openPage(b, http.url);
+    const before = http.requests.length;
+    let released = -1;
+    // The runtime held back: what the page asks for meanwhile is the loader's own doing.
+    await page.route(/\.wasm$/, async (route) => {
+      await new Promise((ok) => setTimeout(ok, 1500));
+      released = http.requests.length;
+      await route.continue();
+    });
+    const unused = await page.evaluate(async (q) => {
+      await tietopankki.search(q, { lang: 'fi', limit: 10 });
+      return tietopankki._unused();
+    }, q);
+    const shards = (from, to) => http.requests.slice(from, to).filter((p) => /\/fi-s\d+\./.test(p));
+    assert.ok(released > before, q);
+    const early = shards(before, released);
+    assert.deepEqual(shards(released), [], `${q}: asked for after the runtime was in (before: ${early})`);
+    assert.deepEqual(unused, [], q);
+    assert.deepEqual(errors, [], q);
+    if (q === 'lapsen ja perheen') {
+      // Neither `laps` nor `lapsi` is a word of the query.
+      const terms = early.map((p) => manifest.shards[Number(p.match(/fi-s(\d+)\./)[1])][0]);
+      assert.ok(terms.includes('laps') && terms.includes('lapsi'), `${q} loaded ${terms}`);
+    }
+    await page.close();
+  }
+});

@@ -217,6 +217,28 @@ test('search works from file:// with the same results', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('the runtime loads from a host that serves it without the wasm type, or not at all', async () => {
+  // Compiled as it streams in only with the type application/wasm; else from its bytes, and
+  // where a host does not serve .wasm files (IIS without a MIME mapping), from its .js copy.
+  const want = await (await openPage(b, http.url)).page.evaluate(() => tietopankki.search('lastensuojelussa', { limit: 5 }));
+  for (const host of ['octet-stream', 'no wasm']) {
+    const { page, errors } = await openPage(b, http.url);
+    const wasmRequests = [];
+    await page.route(/\.wasm$/, async (route) => {
+      wasmRequests.push(route.request().url());
+      if (host === 'no wasm') return route.fulfill({ status: 404, body: 'not found' });
+      const response = await route.fetch();
+      return route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+    });
+    const got = await page.evaluate(() => tietopankki.search('lastensuojelussa', { limit: 5 }));
+    assert.ok(wasmRequests.length > 0, host);
+    assert.deepEqual(got.results.map((r) => r.url), want.results.map((r) => r.url), host);
+    assert.ok(got.results.length === 5, host);
+    // The browser reports the 404 itself; nothing else may go wrong.
+    assert.deepEqual(errors.filter((e) => !/404/.test(e)), [], host);
+  }
+});
+
 test('the page API returns the documented shape, with escaped excerpts', async () => {
   const { page } = await openPage(b, http.url);
   const r = await page.evaluate(() => tietopankki.search('vanhemmuuden', { lang: 'fi', limit: 5 }));
