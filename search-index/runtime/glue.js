@@ -211,7 +211,7 @@
     "ç": "c", "ñ": "n" };
   var WORD = null, FOLDED = /[äåáàâãöøóòôõéèêëüúùûíìîïšžçñ]/g;
   try { WORD = new RegExp("[\\p{L}\\p{N}][\\p{L}\\p{N}\\u0300-\\u036f]*", "gu"); } catch (e) { /* no guessing */ }
-  function guess(lang, m, query) {
+  function guess(lang, m, query, first) {
     if (!WORD) return;
     var found = [], hit;
     WORD.lastIndex = 0;
@@ -224,6 +224,8 @@
       return { t: t, quoted: quoted, stop: !quoted && m.stop.indexOf(t) >= 0 };
     });
     var content = found.some(function (w) { return !w.stop; });
+    // A word alone, being typed, without filters: the hint's first results are its own.
+    var alone = first && found.length === 1 && !found[0].quoted && !/\s$/.test(query);
     found.forEach(function (w, k) {
       if (content && w.stop) return;
       var t = w.t;
@@ -238,22 +240,26 @@
         var key = lang + "/s/" + i;
         load(file(lang, "s", i, m.shards[i][1]), key).then(function () {
           // A quoted word reads neither its base forms nor prefixes, which the hint has.
-          if (!w.quoted) follow(lang, m, key, t);
+          if (!w.quoted) follow(lang, m, key, t, alone ? first : 0);
         }).catch(function () {});
       });
     });
   }
 
   /* The shards the hint of the file `key` names for the word `t`: its stem's, its base
-     forms', what its stem's prefix reaches. Only while the runtime is not in yet: then the
-     plan has asked for them. */
-  function follow(lang, m, key, t) {
-    var h = hinted[key], at = h ? h.indexOf("\n" + t + " ") : -1;
+     forms', what its stem's prefix reaches; and for a query of that word alone, the chunks
+     of its `first` first results, where the hint has them (a common word on a large site).
+     Only while the runtime is not in yet: then the plan and the search ask for them. */
+  function follow(lang, m, key, t, first) {
+    var h = hinted[key] || "", at = Math.max(h.indexOf("\n" + t + " "), h.indexOf("\n" + t + ";"));
     if (at < 0 || started[lang]) return;
-    var end = h.indexOf("\n", at + 1);
-    h.slice(at + t.length + 2, end < 0 ? h.length : end).split(" ").forEach(function (id) {
+    var end = h.indexOf("\n", at + 1), parts = h.slice(at + 1 + t.length, end).split(";");
+    parts[0].split(" ").forEach(function (id) {
       var i = Number(id);
-      if (m.shards[i]) load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
+      if (id && m.shards[i]) load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
+    });
+    (parts[1] || "").split(" ").slice(0, first).forEach(function (c) {
+      if (c && Number(c) * m.chunk < m.docs) load(file(lang, "d", c, m.dochash), lang + "/d/" + c).catch(function () {});
     });
   }
 
@@ -288,7 +294,7 @@
     // The runtime's request first: the longest of a first query's.
     var ready = engine(lang);
     // Only until the runtime is in: after that the engine's plan asks for the same files.
-    if (!started[lang]) guess(lang, m, query);
+    if (!started[lang]) guess(lang, m, query, Object.keys(filters).length ? 0 : Number(lines[0]));
     return ready.then(function (e) {
       eng = e;
       var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", query)), query);
@@ -349,10 +355,11 @@
       return out;
     }).then(function (out) { done(); return out; }, function (err) { done(); throw err; });
   };
-  /* For the tests: files loaded but never handed to an engine (a guess the plan did not need). */
+  /* For the tests: term files and document chunks loaded but never handed to an engine (a
+     guess the plan or the search did not need). */
   T._unused = function () {
     return Object.keys(loaded).filter(function (key) {
-      return key.split("/")[1] === "s" && !Object.keys(started).some(function (l) {
+      return /^[sd]$/.test(key.split("/")[1]) && !Object.keys(started).some(function (l) {
         return started[l].have[key];
       });
     });

@@ -585,6 +585,14 @@ impl Engine {
         flags
     }
 
+    /// An engine holding every term of an index (sorted) at once: the export works out
+    /// from it what a query's first results are.
+    pub fn with_terms(lang: &str, n_docs: u32, terms: Vec<(String, Vec<Posting>)>) -> Engine {
+        let mut e = Engine::new(lang, n_docs, 1);
+        e.terms = terms;
+        e
+    }
+
     /// Whether `w` reads `t`: one of its terms, a term a prefix reaches that is not
     /// [`Engine::covered`], or, when the index lacks the word as typed, one of its forms.
     /// `has`: whether the index has a term.

@@ -69,6 +69,8 @@ pub const SHARD_BYTES: usize = 16 * 1024;
 /// not sixteen: a chunk of twelve is 1.75 kB gzipped, and the search page's ten first results
 /// of `lapsen ja perheen` fetched 97 kB with them, 100 with sixteen.
 pub const DOC_CHUNK: usize = 12;
+/// Results a term shard's hints give the document chunks of: the search page shows ten.
+pub const FIRST_RESULTS: usize = 10;
 /// Characters of text kept per document for its excerpt in the first results.
 pub const EXCERPT_CHARS: usize = 400;
 /// Characters of a document's whole text kept for excerpts (a page is rarely longer; a
@@ -378,9 +380,28 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
 /// stem and base forms (`lapsen`: `laps`, `lapsi`) load in the same round instead of
 /// after the runtime, one request round less. The index has every term here, where the
 /// runtime knows only what it has loaded, so the runtime's plan never needs fewer.
-fn hints(lang: &str, terms: &[(&String, &Vec<Posting>)], runs: &[(usize, usize)]) -> Vec<String> {
+///
+/// A term with a file of its own (a common word on a large site) also gets, after a `;`,
+/// the document chunk of each of its first [`FIRST_RESULTS`] results as a query of that word
+/// alone, being typed, in rank order: for such a query the loader fetches those chunks
+/// beside the runtime too, where they took a third round after the runtime's search.
+fn hints(
+    lang: &str,
+    n_docs: u32,
+    terms: &[(&String, &Vec<Posting>)],
+    runs: &[(usize, usize)],
+) -> Vec<String> {
     use std::fmt::Write;
-    let engine = crate::engine::Engine::new(lang, 0, 1);
+    let has_own_file = runs.iter().any(|&(start, end)| end - start == 1);
+    let all = if has_own_file {
+        terms
+            .iter()
+            .map(|(t, p)| ((*t).clone(), (*p).clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let engine = crate::engine::Engine::with_terms(lang, n_docs, all);
     let has = |t: &str| terms.binary_search_by(|(x, _)| x.as_str().cmp(t)).is_ok();
     // The shards whose key range [first, last] meets [from, to], as the loader's `within`.
     let within = |from: &str, to: &str| {
@@ -388,41 +409,73 @@ fn hints(lang: &str, terms: &[(&String, &Vec<Posting>)], runs: &[(usize, usize)]
         let hi = lo + runs[lo..].partition_point(|&(start, _)| terms[start].0.as_str() <= to);
         lo..hi
     };
-    let mut ids = Vec::new();
-    runs.iter()
-        .enumerate()
-        .map(|(own, &(start, end))| {
-            let mut lines = String::new();
-            for (t, _) in &terms[start..end] {
-                let Some(w) = engine.word_alone(t) else {
-                    continue;
-                };
-                ids.clear();
-                for e in &w.exact {
-                    ids.extend(within(e, e));
-                }
-                for (p, _) in &w.prefixes {
-                    let to = format!("{p}\u{10ffff}");
-                    ids.extend(within(p, &to).filter(|&k| {
-                        let (s, e) = runs[k];
-                        e - s > 1 || engine.reads(&w, terms[s].0, &has)
-                    }));
-                }
-                ids.sort_unstable();
-                ids.dedup();
-                ids.retain(|&k| k != own);
-                if ids.is_empty() {
-                    continue;
-                }
-                lines.push_str(t);
-                for k in &ids {
-                    let _ = write!(lines, " {k}");
-                }
-                lines.push('\n');
+    let hint = |own: usize| {
+        let (start, end) = runs[own];
+        let mut lines = String::new();
+        let mut ids = Vec::new();
+        for (t, _) in &terms[start..end] {
+            let Some(w) = engine.word_alone(t) else {
+                continue;
+            };
+            ids.clear();
+            for e in &w.exact {
+                ids.extend(within(e, e));
             }
-            lines
-        })
-        .collect()
+            for (p, _) in &w.prefixes {
+                let to = format!("{p}\u{10ffff}");
+                ids.extend(within(p, &to).filter(|&k| {
+                    let (s, e) = runs[k];
+                    e - s > 1 || engine.reads(&w, terms[s].0, &has)
+                }));
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            ids.retain(|&k| k != own);
+            let first = if end - start == 1 {
+                let request = crate::engine::Request {
+                    query: t.to_string(),
+                    filters: Vec::new(),
+                    limit: FIRST_RESULTS,
+                };
+                engine.search(&request).hits
+            } else {
+                Vec::new()
+            };
+            if ids.is_empty() && first.is_empty() {
+                continue;
+            }
+            lines.push_str(t);
+            for k in &ids {
+                let _ = write!(lines, " {k}");
+            }
+            for (i, hit) in first.iter().enumerate() {
+                let sep = if i == 0 { ';' } else { ' ' };
+                let _ = write!(lines, "{sep}{}", hit.doc as usize / DOC_CHUNK);
+            }
+            lines.push('\n');
+        }
+        lines
+    };
+    // A search per common word: 0.3 ms each at 10,000 pages, so on every core.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = runs.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..runs.len())
+            .step_by(per)
+            .map(|from| {
+                let hint = &hint;
+                scope.spawn(move || {
+                    (from..(from + per).min(runs.len()))
+                        .map(hint)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Adds files of `kind` numbered from 0 that share one hash, of all their payloads (the
@@ -454,7 +507,8 @@ pub fn write(data: &IndexData) -> Written {
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
     let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
     let runs = split(&terms, cost, SHARD_BYTES);
-    for (id, (&(start, end), hints)) in runs.iter().zip(hints(lang, &terms, &runs)).enumerate() {
+    let hints = hints(lang, data.docs.len() as u32, &terms, &runs);
+    for (id, (&(start, end), hints)) in runs.iter().zip(hints).enumerate() {
         let bytes = encode_shard(&terms[start..end]);
         let hash = hash8_all(&[&bytes, hints.as_bytes()]);
         let name = format!("{lang}-s{id}.{hash}.js");
@@ -592,7 +646,8 @@ mod tests {
 
     /// A shard's hints name the other shards its words' plans read, so that the loader can
     /// fetch them before the runtime is in: a word's stem and base forms, and what its stem's
-    /// prefix reaches, but not a form its term was lent.
+    /// prefix reaches, but not a form its term was lent; and for a word with a file of its
+    /// own, the chunks of its first results, in rank order.
     #[test]
     fn a_shards_hints_name_the_shards_its_words_plans_read() {
         let mut data = IndexData {
@@ -613,6 +668,19 @@ mod tests {
         for t in words {
             data.terms.insert(t.into(), long.clone());
         }
+        // Two pages where `lapsen` weighs most: its first results, then the rest by number.
+        let lapsen = data.terms.get_mut("lapsen").unwrap();
+        lapsen[100].impact = 250;
+        lapsen[30].impact = 200;
+        data.docs = (0..8190)
+            .map(|i| DocMeta {
+                url: format!("{i}/"),
+                title: String::new(),
+                kind: String::new(),
+                text: String::new(),
+                facets: Vec::new(),
+            })
+            .collect();
         let written = write(&data);
         let shards: Vec<&File> = written.files.iter().filter(|f| f.kind == "s").collect();
         let shard_of = |t: &str| {
@@ -622,9 +690,14 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(shards.len(), words.len());
-        // `lapsen`: its stem `laps` and its base form `lapsi`; not `lapset`, another form.
+        // `lapsen`: its stem `laps` and its base form `lapsi`, not `lapset`, another form; then
+        // the chunks of its first ten results, pages 100 and 30 and 0-7.
         let lapsen = &shards[shard_of("lapsen")];
-        let line = format!("lapsen {} {}\n", shard_of("laps"), shard_of("lapsi"));
+        let line = format!(
+            "lapsen {} {};8 2 0 0 0 0 0 0 0 0\n",
+            shard_of("laps"),
+            shard_of("lapsi")
+        );
         assert!(lapsen.hints.contains(&line), "{:?}", lapsen.hints);
         let js = String::from_utf8(lapsen.js("fi")).unwrap();
         assert!(
@@ -634,13 +707,19 @@ mod tests {
         // `perhekeskus`: its stem's prefix `perhekesk` reaches `perhekeskustelu`, another
         // word, and `perhekeskuksen`, a form whose pages the export lent `perhekeskus`.
         let keskus = &shards[shard_of("perhekeskus")];
-        let line = format!("perhekeskus {}\n", shard_of("perhekeskustelu"));
+        let line = format!("perhekeskus {};0", shard_of("perhekeskustelu"));
         assert!(keskus.hints.contains(&line), "{:?}", keskus.hints);
         // A shard's hint never names itself, and the hints are part of its name's hash.
-        assert!(shards.iter().enumerate().all(|(id, f)| !f
-            .hints
-            .lines()
-            .any(|l| l.split(' ').skip(1).any(|k| k == id.to_string()))));
+        assert!(shards
+            .iter()
+            .enumerate()
+            .all(|(id, f)| !f.hints.lines().any(|l| l
+                .split(';')
+                .next()
+                .unwrap()
+                .split(' ')
+                .skip(1)
+                .any(|k| k == id.to_string()))));
         assert_ne!(
             lapsen.name,
             format!("fi-s{}.{}.js", lapsen.id, hash8(&lapsen.payload))

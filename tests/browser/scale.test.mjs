@@ -64,8 +64,10 @@ test('at 10,000 pages the browser ranks like the CLI and skips files of forms it
 
 test('a first query asks for every term file it reads before the runtime is in', async () => {
   // Each typed word's own file comes with hints naming the files of its stem and base forms
-  // (and what its stem's prefix reaches), which load beside the runtime, not after it.
-  for (const q of ['lapsen ja perheen', 'vanhemmuuden', 'perhekeskus nuorten', 'perheterapiaa nuorille']) {
+  // (and what its stem's prefix reaches), which load beside the runtime, not after it; a
+  // common word's file also names the page chunks of its first results, which a query of
+  // that word alone loads then too.
+  for (const q of ['lapsen ja perheen', 'vanhemmuuden', 'perhekeskus nuorten', 'perheterapiaa nuorille', 'lastensuojelu', 'Perheterapia']) {
     const { page, errors } = await openPage(b, http.url);
     const before = http.requests.length;
     let released = -1;
@@ -79,15 +81,19 @@ test('a first query asks for every term file it reads before the runtime is in',
       await tietopankki.search(q, { lang: 'fi', limit: 10 });
       return tietopankki._unused();
     }, q);
-    const shards = (from, to) => http.requests.slice(from, to).filter((p) => /\/fi-s\d+\./.test(p));
+    const alone = !q.includes(' ');
+    const files = (from, to) => http.requests.slice(from, to).filter((p) => (alone ? /\/fi-[sd]\d+\./ : /\/fi-s\d+\./).test(p));
     assert.ok(released > before, q);
-    const early = shards(before, released);
-    assert.deepEqual(shards(released), [], `${q}: asked for after the runtime was in (before: ${early})`);
+    const early = files(before, released);
+    assert.deepEqual(files(released), [], `${q}: asked for after the runtime was in (before: ${early})`);
+    if (alone) assert.ok(early.some((p) => /\/fi-d\d+\./.test(p)), `${q}: no page chunk before the runtime (${early})`);
     assert.deepEqual(unused, [], q);
     assert.deepEqual(errors, [], q);
     if (q === 'lapsen ja perheen') {
       // Neither `laps` nor `lapsi` is a word of the query.
       const terms = early.map((p) => manifest.shards[Number(p.match(/fi-s(\d+)\./)[1])][0]);
+      const chunks = http.requests.slice(before, released).filter((p) => /\/fi-d\d+\./.test(p));
+      assert.deepEqual(chunks, [], `${q}: page chunks guessed for a query of three words`);
       assert.ok(terms.includes('laps') && terms.includes('lapsi'), `${q} loaded ${terms}`);
     }
     await page.close();
