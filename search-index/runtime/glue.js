@@ -40,8 +40,9 @@
     (waiting[key] || []).forEach(function (w) { w.ok(bytes); });
     delete waiting[key];
   }
-  /* A term shard may come with hints: a line "term id id…" for each of its terms whose plan
-     reads other shards (the export's `hints`). */
+  /* A term shard may come with hints (the export's `hints`): a line "term id id…" for each of
+     its terms whose plan reads other shards, and for a common word's own file ";c c…", the
+     chunks of its first results. */
   T._data = function (lang, kind, id, payload, hints) {
     var key = lang + "/" + kind + "/" + id;
     if (hints) hinted[key] = "\n" + hints;
