@@ -601,22 +601,29 @@ mod tests {
         assert!(decode_shard(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_none());
     }
 
-    /// The manifest names each shard's first and last term, so that the runtime loads a file
-    /// only when a query's key range meets the terms it really holds.
-    #[test]
-    fn manifest_bounds_each_shard_by_its_first_and_last_term() {
+    /// A Finnish index whose `terms` each have a list long enough for a shard of its own.
+    fn index_of_long_lists(terms: &[&str]) -> IndexData {
         let mut data = IndexData {
             lang: "fi".into(),
             ..IndexData::default()
         };
+        let long: Vec<Posting> = (0..8190).map(|doc| Posting { doc, impact: 7 }).collect();
+        for t in terms {
+            data.terms.insert(t.to_string(), long.clone());
+        }
+        data
+    }
+
+    /// The manifest names each shard's first and last term, so that the runtime loads a file
+    /// only when a query's key range meets the terms it really holds.
+    #[test]
+    fn manifest_bounds_each_shard_by_its_first_and_last_term() {
         // Long lists make several shards; "yksi" alone and "zz" with its neighbour show both
         // entry shapes.
-        let long: Vec<Posting> = (0..8190).map(|doc| Posting { doc, impact: 7 }).collect();
-        for t in ["aalto", "kissa", "koira", "yksi"] {
-            data.terms.insert(t.into(), long.clone());
-        }
+        let mut data = index_of_long_lists(&["aalto", "kissa", "koira", "yksi"]);
         for t in ["zz", "zzz"] {
-            data.terms.insert(t.into(), long[..10].to_vec());
+            let short = (0..10).map(|doc| Posting { doc, impact: 7 }).collect();
+            data.terms.insert(t.into(), short);
         }
         let written = write(&data);
         let shards: Vec<&File> = written.files.iter().filter(|f| f.kind == "s").collect();
@@ -650,12 +657,6 @@ mod tests {
     /// own, the chunks of its first results, in rank order.
     #[test]
     fn a_shards_hints_name_the_shards_its_words_plans_read() {
-        let mut data = IndexData {
-            lang: "fi".into(),
-            ..IndexData::default()
-        };
-        // Lists long enough for a file each.
-        let long: Vec<Posting> = (0..8190).map(|doc| Posting { doc, impact: 7 }).collect();
         let words = [
             "laps",
             "lapsen",
@@ -665,9 +666,7 @@ mod tests {
             "perhekeskus",
             "perhekeskustelu",
         ];
-        for t in words {
-            data.terms.insert(t.into(), long.clone());
-        }
+        let mut data = index_of_long_lists(&words);
         // Two pages where `lapsen` weighs most: its first results, then the rest by number.
         let lapsen = data.terms.get_mut("lapsen").unwrap();
         lapsen[100].impact = 250;
