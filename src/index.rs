@@ -699,7 +699,7 @@ pub fn output_files(indexes: &[IndexData], default_lang: &str) -> Vec<crate::ren
     let mut files = Vec::new();
     let mut langs = Vec::new();
     for data in indexes {
-        let written = search_index::format::write(data);
+        let written = search_index::format::write(data, true);
         langs.push(format!("\"{}\":{}", data.lang, written.manifest));
         files.par_extend(
             written
@@ -765,7 +765,7 @@ fn shipped(glue: &str) -> String {
 
 /// An engine with everything of one language loaded, for the CLI and tests.
 pub fn engine_for(data: &IndexData) -> search_index::engine::Engine {
-    let written = search_index::format::write(data);
+    let written = search_index::format::write(data, false);
     let chunk = search_index::format::DOC_CHUNK as u32;
     let mut engine = search_index::engine::Engine::new(&data.lang, data.docs.len() as u32, chunk);
     for f in &written.files {

@@ -84,25 +84,21 @@
     });
   };
 
-  /* Over http(s) the raw .wasm is fetched (smaller with gzip) and compiled as it streams in;
-     a host that serves it without the wasm MIME type gets it compiled from the whole bytes.
-     From disk, where fetch is blocked, the same bytes come base64-encoded in a .js. */
+  /* Over http(s) the raw .wasm is fetched (smaller with gzip), and compiled as it streams in
+     where the host serves it as application/wasm, else from its bytes. From disk, where fetch
+     is blocked, or where the host does not serve .wasm files, the same bytes come
+     base64-encoded in a .js. */
   function runtime() {
     if (!modulePromise) {
-      var url = base + M.runtime + ".wasm";
-      var viaScript = function () {
-        return load(M.runtime + ".js", "/runtime/0").then(function (b) { return WebAssembly.compile(b); });
-      };
-      var viaFetch = function () {
-        return fetch(url).then(function (r) {
-          if (!r.ok) throw new Error(r.status);
-          return r.arrayBuffer();
-        }).then(function (b) { return WebAssembly.compile(b); });
-      };
-      var http = /^https?:$/.test(location.protocol) && window.fetch;
-      modulePromise = !http ? viaScript()
-        : (WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(url)).catch(viaFetch) : viaFetch())
-          .catch(viaScript);
+      var compile = function (b) { return WebAssembly.compile(b); };
+      var viaScript = function () { return load(M.runtime + ".js", "/runtime/0").then(compile); };
+      modulePromise = /^https?:$/.test(location.protocol) && window.fetch
+        ? fetch(base + M.runtime + ".wasm").then(function (r) {
+            if (!r.ok) throw new Error(r.status);
+            var wasm = /^application\/wasm\b/.test(r.headers.get("Content-Type") || "");
+            return wasm && WebAssembly.compileStreaming ? WebAssembly.compileStreaming(r) : r.arrayBuffer().then(compile);
+          }).catch(viaScript)
+        : viaScript();
       modulePromise.catch(function () { modulePromise = null; });
     }
     return modulePromise;

@@ -392,15 +392,10 @@ fn hints(
     runs: &[(usize, usize)],
 ) -> Vec<String> {
     use std::fmt::Write;
-    let has_own_file = runs.iter().any(|&(start, end)| end - start == 1);
-    let all = if has_own_file {
-        terms
-            .iter()
-            .map(|(t, p)| ((*t).clone(), (*p).clone()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let all = terms
+        .iter()
+        .map(|(t, p)| ((*t).clone(), (*p).clone()))
+        .collect();
     let engine = crate::engine::Engine::with_terms(lang, n_docs, all);
     let has = |t: &str| terms.binary_search_by(|(x, _)| x.as_str().cmp(t)).is_ok();
     // The shards whose key range [first, last] meets [from, to], as the loader's `within`.
@@ -456,7 +451,9 @@ fn hints(
         }
         lines
     };
-    // A search per common word: 0.3 ms each at 10,000 pages, so on every core.
+    // A search per common word: 0.3 ms each at 10,000 pages, so on every core. Threads of
+    // the standard library, not rayon's: with rayon linked in, the browser runtime built
+    // from this crate came out 1.1 kB larger, though it calls none of this.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = runs.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -500,14 +497,20 @@ fn numbered(
 }
 
 /// Writes the files of one language's index; names are `<lang>-<kind><n>.<hash>.js`.
-pub fn write(data: &IndexData) -> Written {
+/// `hinted`: whether term shards carry [`hints`] for the browser's loader (an engine that
+/// loads every file at once, the CLI's, reads none).
+pub fn write(data: &IndexData, hinted: bool) -> Written {
     let lang = &data.lang;
     let mut files = Vec::new();
     let mut shards_json = Vec::new();
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
     let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
     let runs = split(&terms, cost, SHARD_BYTES);
-    let hints = hints(lang, data.docs.len() as u32, &terms, &runs);
+    let hints = if hinted {
+        hints(lang, data.docs.len() as u32, &terms, &runs)
+    } else {
+        vec![String::new(); runs.len()]
+    };
     for (id, (&(start, end), hints)) in runs.iter().zip(hints).enumerate() {
         let bytes = encode_shard(&terms[start..end]);
         let hash = hash8_all(&[&bytes, hints.as_bytes()]);
@@ -625,7 +628,7 @@ mod tests {
             let short = (0..10).map(|doc| Posting { doc, impact: 7 }).collect();
             data.terms.insert(t.into(), short);
         }
-        let written = write(&data);
+        let written = write(&data, true);
         let shards: Vec<&File> = written.files.iter().filter(|f| f.kind == "s").collect();
         let entries: Vec<String> = shards
             .iter()
@@ -680,7 +683,7 @@ mod tests {
                 facets: Vec::new(),
             })
             .collect();
-        let written = write(&data);
+        let written = write(&data, true);
         let shards: Vec<&File> = written.files.iter().filter(|f| f.kind == "s").collect();
         let shard_of = |t: &str| {
             shards
