@@ -99,3 +99,36 @@ test('a first query asks for every term file it reads before the runtime is in',
     await page.close();
   }
 });
+
+test('once a first search is answered, a common word alone asks for its chunks beside its term files', async () => {
+  // The file of the common words' first results loads after the first answer; with it, a
+  // later query of one such word need not wait for its term files (held back here) to learn
+  // which page chunks its results are in.
+  assert.ok(manifest.first, 'no file of first results: no word has a file of its own');
+  for (const q of ['perheterapia', 'Vanhemmuuden', 'lastensuojelussa']) {
+    const { page, errors } = await openPage(b, http.url);
+    await page.evaluate(() => tietopankki.search('kaltoinkohtelu', { lang: 'fi', limit: 10 }));
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/fi-h0\./.test(e.name)));
+    const before = http.requests.length;
+    let released = -1, held = 0;
+    await page.route(/\/fi-s\d+\.[0-9a-f]+\.js$/, async (route) => {
+      held++;
+      await new Promise((ok) => setTimeout(ok, 1000));
+      if (released < 0) released = http.requests.length;
+      await route.continue();
+    });
+    const [web, unused] = await page.evaluate(async (q) => {
+      const out = await tietopankki.search(q, { lang: 'fi', limit: 10 });
+      return [out.results.map((r) => r.url), tietopankki._unused()];
+    }, q);
+    const chunks = (from, to) => http.requests.slice(from, to).filter((p) => /\/fi-d\d+\./.test(p));
+    assert.ok(held > 0, `${q}: no term file held back`);
+    assert.ok(chunks(before, released).length > 0, `${q}: no page chunk before its term files`);
+    assert.deepEqual(chunks(released), [], `${q}: chunks asked for after the term files were in`);
+    const cli = JSON.parse(tietopankki(['search', q, '--root', corpus, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
+    assert.deepEqual(web.map((u) => u.replace(http.url, '')), cli, q);
+    assert.deepEqual(unused, [], q);
+    assert.deepEqual(errors, [], q);
+    await page.close();
+  }
+});
