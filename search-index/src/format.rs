@@ -82,13 +82,14 @@ pub const TEXT_CHARS: usize = 16_000;
 pub struct File {
     pub name: String,
     /// `s` term shard, `p` its positions, `d` doc chunk, `t` one document's text, `f` facet;
-    /// with `id`, what the runtime's `add` takes. And `h`, the [`first_results`] of common
-    /// words, which only the loader reads.
+    /// with `id`, what the runtime's `add` takes. And `h`, the common words' first results:
+    /// hints only, which the loader reads.
     pub kind: &'static str,
     pub id: usize,
     /// The binary payload; [`File::js`] wraps it for the output.
     pub payload: Vec<u8>,
-    /// A term shard's [`hints`], handed to the loader beside the payload; empty elsewhere.
+    /// A term shard's [`hints`] (or, for `h`, the whole file), handed to the loader beside
+    /// the payload; empty elsewhere.
     pub hints: String,
 }
 
@@ -97,7 +98,7 @@ impl File {
     /// texts (UTF-8 already: a page's text, a chunk's documents) a JS string, whose gzip is
     /// 62 % of its base64's (1.6 against 2.5 kB a page at 10,000 pages).
     pub fn js(&self, lang: &str) -> Vec<u8> {
-        if self.kind == "t" || self.kind == "d" || self.kind == "h" {
+        if self.kind == "t" || self.kind == "d" {
             let text = std::str::from_utf8(&self.payload).unwrap_or_default();
             let mut out = format!(
                 "tietopankki._text(\"{lang}\",\"{}\",{},\"",
@@ -391,7 +392,7 @@ fn hints(
     n_docs: u32,
     terms: &[(&String, &Vec<Posting>)],
     runs: &[(usize, usize)],
-) -> Vec<String> {
+) -> Vec<(String, String)> {
     use std::fmt::Write;
     let all = terms
         .iter()
@@ -407,7 +408,7 @@ fn hints(
     };
     let hint = |own: usize| {
         let (start, end) = runs[own];
-        let mut lines = String::new();
+        let (mut lines, mut firsts) = (String::new(), String::new());
         let mut ids = Vec::new();
         for (t, _) in &terms[start..end] {
             let Some(w) = engine.word_alone(t) else {
@@ -444,13 +445,18 @@ fn hints(
             for k in &ids {
                 let _ = write!(lines, " {k}");
             }
-            for (i, hit) in first.iter().enumerate() {
-                let sep = if i == 0 { ';' } else { ' ' };
-                let _ = write!(lines, "{sep}{}", hit.doc as usize / DOC_CHUNK);
+            if !first.is_empty() {
+                let chunks: Vec<String> = first
+                    .iter()
+                    .map(|hit| (hit.doc as usize / DOC_CHUNK).to_string())
+                    .collect();
+                let chunks = chunks.join(" ");
+                let _ = write!(lines, ";{chunks}");
+                let _ = writeln!(firsts, "{t};{chunks}");
             }
             lines.push('\n');
         }
-        lines
+        (lines, firsts)
     };
     // A search per common word: 0.3 ms each at 10,000 pages, so on every core. Threads of
     // the standard library, not rayon's: with rayon linked in, the browser runtime built
@@ -474,27 +480,6 @@ fn hints(
             .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
-}
-
-/// The chunk parts of the shards' `hints`, one line `term;c c…` per word with a file of its
-/// own, in one file. The loader fetches it once a first search is answered: a later query
-/// of such a word alone then asks for its results' chunks beside its term files, one request
-/// round instead of two (term files, then the chunks the search over them names). A first
-/// query has the same from its word's file, once that is in; this file would add its bytes
-/// to the first results (1.9 kB gzipped at 10,000 pages). Empty when no word has a file of
-/// its own (a small site, whose queries load few chunks).
-fn first_results(hints: &[String]) -> String {
-    let mut out = String::new();
-    for line in hints.iter().flat_map(|h| h.lines()) {
-        if let Some((head, chunks)) = line.split_once(';') {
-            let term = head.split(' ').next().unwrap_or(head);
-            out.push_str(term);
-            out.push(';');
-            out.push_str(chunks);
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// Adds files of `kind` numbered from 0 that share one hash, of all their payloads (the
@@ -528,22 +513,32 @@ pub fn write(data: &IndexData, hinted: bool) -> Written {
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
     let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
     let runs = split(&terms, cost, SHARD_BYTES);
-    let hints = if hinted {
+    let (hints, firsts): (Vec<String>, Vec<String>) = if hinted {
         hints(lang, data.docs.len() as u32, &terms, &runs)
+            .into_iter()
+            .unzip()
     } else {
-        vec![String::new(); runs.len()]
+        (vec![String::new(); runs.len()], Vec::new())
     };
-    let first = first_results(&hints).into_bytes();
-    let first_json = if first.is_empty() {
+    // The chunk parts of the hints again, a line `term;c c…` per word with a file of its
+    // own, as one file of hints only (no payload). The loader fetches it once a first search
+    // is answered: a later query of such a word alone then asks for its results' chunks
+    // beside its term files, one request round instead of two (term files, then the chunks
+    // the search over them names). A first query has the same from its word's file, once
+    // that is in; this file would add its bytes to the first results (1.9 kB gzipped at
+    // 10,000 pages). None where no word has a file of its own (a small site, whose queries
+    // load few chunks).
+    let table = firsts.concat();
+    let first_json = if table.is_empty() {
         String::new()
     } else {
-        let hash = hash8(&first);
+        let hash = hash8(table.as_bytes());
         files.push(File {
             name: format!("{lang}-h0.{hash}.js"),
             kind: "h",
             id: 0,
-            payload: first,
-            hints: String::new(),
+            payload: Vec::new(),
+            hints: table,
         });
         format!(",\"first\":\"{hash}\"")
     };
@@ -765,18 +760,19 @@ mod tests {
         // The chunk parts again, a line per word with a file of its own, in one file that
         // the manifest names, for a later query of that word alone.
         let first = written.files.iter().find(|f| f.kind == "h").unwrap();
-        let table = std::str::from_utf8(&first.payload).unwrap();
+        let table = &first.hints;
+        assert!(first.payload.is_empty());
         assert!(table.contains("lapsen;8 2 0 0 0 0 0 0 0 0\n"), "{table}");
         assert!(table.contains("perhekeskus;0 0 0"), "{table}");
         assert_eq!(table.lines().count(), words.len(), "{table}");
         let hash = &first.name["fi-h0.".len()..first.name.len() - 3];
-        assert_eq!(first.name, format!("fi-h0.{}.js", hash8(&first.payload)));
+        assert_eq!(first.name, format!("fi-h0.{}.js", hash8(table.as_bytes())));
         assert!(written
             .manifest
             .ends_with(&format!(",\"first\":\"{hash}\"}}")));
         assert!(String::from_utf8(first.js("fi"))
             .unwrap()
-            .starts_with("tietopankki._text(\"fi\",\"h\",0,\"laps;"));
+            .starts_with("tietopankki._data(\"fi\",\"h\",0,\"\",\"laps;"));
     }
 
     /// Where no word has a file of its own, there are no first results to name: no file,
