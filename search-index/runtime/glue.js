@@ -41,15 +41,14 @@
     delete waiting[key];
   }
   /* A term shard may come with hints (the export's `hints`): a line "term id id…" for each of
-     its terms whose plan reads other shards, and for a common word's own file ";c c…", the
-     chunks of its first results. The file of every common word's first results (`h`, see
-     `firstResults`) is hints alone: "term;c c…". */
+     its terms whose plan reads other shards. */
   T._data = function (lang, kind, id, payload, hints) {
     var key = lang + "/" + kind + "/" + id;
     if (hints) hinted[key] = "\n" + hints;
     arrived(key, fromBase64(payload));
   };
-  /* Texts (a page's whole text, a chunk's documents) come as strings: 62 % of their base64's
+  /* Texts (a page's whole text, a chunk's or a common word's first results' documents) come
+     as strings: 62 % of their base64's
      gzip (1.6 kB a page at 10k). */
   T._text = function (lang, kind, id, text) { arrived(lang + "/" + kind + "/" + id, enc.encode(text)); };
   T._runtime = function (payload) { T._data("", "runtime", 0, payload); };
@@ -202,16 +201,19 @@
      words (m.stop) outside quotes of a query with other words, which the engine leaves out.
      Once a word's file is in, the files its hint names follow (see `follow`), still before
      the runtime: at 10,000 pages `lapsen ja perheen` loaded its six term files in one round
-     instead of two. Once the runtime is in, its plan asks for the term files, and only a
-     word alone still has something to start early: its own file's chunks (see `follow`). */
+     instead of two. Once the runtime is in, its plan asks for the term files.
+     A word alone, being typed, without filters, whose own file is of one term (a common word
+     on a large site), also gets that file's records (`r`): the documents of its first
+     results, so its search names no chunk to load after it, a request round less. Returns
+     that file's number, or -1. */
   var FOLD = { "ä": "a", "å": "a", "á": "a", "à": "a", "â": "a", "ã": "a", "ö": "o", "ø": "o",
     "ó": "o", "ò": "o", "ô": "o", "õ": "o", "é": "e", "è": "e", "ê": "e", "ë": "e", "ü": "u",
     "ú": "u", "ù": "u", "û": "u", "í": "i", "ì": "i", "î": "i", "ï": "i", "š": "s", "ž": "z",
     "ç": "c", "ñ": "n" };
   var WORD = null, FOLDED = /[äåáàâãöøóòôõéèêëüúùûíìîïšžçñ]/g;
   try { WORD = new RegExp("[\\p{L}\\p{N}][\\p{L}\\p{N}\\u0300-\\u036f]*", "gu"); } catch (e) { /* no guessing */ }
-  function guess(lang, m, query, first) {
-    if (!WORD) return;
+  function guess(lang, m, query, alone) {
+    if (!WORD) return -1;
     var found = [], hit;
     WORD.lastIndex = 0;
     while ((hit = WORD.exec(query))) {
@@ -223,10 +225,9 @@
       return { t: t, quoted: quoted, stop: !quoted && m.stop.indexOf(t) >= 0 };
     });
     var content = found.some(function (w) { return !w.stop; });
-    // A word alone, being typed, without filters: the hint's first results are its own.
-    var alone = first && found.length === 1 && !found[0].quoted && !/\s$/.test(query);
-    var planned = !!started[lang];
-    if (planned && !alone) return;
+    alone = alone && found.length === 1 && !found[0].quoted && !/\s$/.test(query);
+    var planned = !!started[lang], own = -1;
+    if (planned && !alone) return own;
     found.forEach(function (w, k) {
       if (content && w.stop) return;
       var t = w.t;
@@ -235,40 +236,35 @@
       var prefix = k === found.length - 1 && !/\s$/.test(query) && Array.from(t).length >= 3 && !w.quoted;
       var to = prefix ? t + String.fromCodePoint(0x10ffff) : t;
       within(m.shards, t, to, function (i) {
+        var one = m.shards[i].length === 2;
         // A file of one other term under the prefix may be a form of the word, which the
         // engine does not read: the runtime's plan decides.
-        if (m.shards[i].length === 2 && m.shards[i][0] !== t) return;
-        // Only a word's own file has the chunks of its results.
-        if (planned && m.shards[i].length !== 2) return;
-        var key = lang + "/s/" + i;
-        load(file(lang, "s", i, m.shards[i][1]), key).then(function () {
-          // A quoted word reads neither its base forms nor prefixes, which the hint has.
-          if (!w.quoted) follow(lang, m, key, t, alone ? first : 0);
-        }).catch(function () {});
+        if (one && m.shards[i][0] !== t) return;
+        if (!planned) {
+          var key = lang + "/s/" + i;
+          load(file(lang, "s", i, m.shards[i][1]), key).then(function () {
+            // A quoted word reads neither its base forms nor prefixes, which the hint has.
+            if (!w.quoted) follow(lang, m, key, t);
+          }).catch(function () {});
+        }
+        if (one && alone) {
+          own = i;
+          load(file(lang, "r", i, m.shards[i][1]), lang + "/r/" + i).catch(function () {});
+        }
       });
     });
-    // The first results of common words, once in (see `firstResults`): the chunks load now,
-    // beside the term files, after the word's own.
-    if (planned && hinted[lang + "/h/0"]) follow(lang, m, lang + "/h/0", found[0].t, first);
+    return own;
   }
 
   /* The shards the hint of the file `key` names for the word `t`: its stem's, its base
-     forms', what its stem's prefix reaches; and for a query of that word alone, the chunks
-     of its `first` first results, where the hint has them (a common word on a large site).
-     The shards only while the runtime is not in yet: then its plan asks for them. The chunks
-     also after, as the word's file arrives instead of once the search over it has run: a
-     pasted follow-up of one word is a round of term files, then one of chunks, and this
-     starts the second before the engine has added the files and searched them. */
-  function follow(lang, m, key, t, first) {
-    var h = hinted[key] || "", at = Math.max(h.indexOf("\n" + t + " "), h.indexOf("\n" + t + ";"));
-    if (at < 0) return;
-    var end = h.indexOf("\n", at + 1), parts = h.slice(at + 1 + t.length, end).split(";");
-    if (!started[lang]) parts[0].split(" ").forEach(function (id) {
+     forms', what its stem's prefix reaches. Only while the runtime is not in yet: then its
+     plan asks for them. */
+  function follow(lang, m, key, t) {
+    var h = hinted[key] || "", at = h.indexOf("\n" + t + " ");
+    if (at < 0 || started[lang]) return;
+    h.slice(at + 1 + t.length, h.indexOf("\n", at + 1)).split(" ").forEach(function (id) {
       var i = Number(id);
       if (id && m.shards[i]) load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
-    });
-    (parts[1] || "").split(" ").slice(0, first).forEach(function (c) {
-      if (c && Number(c) * m.chunk < m.docs) load(file(lang, "d", c, m.dochash), lang + "/d/" + c).catch(function () {});
     });
   }
 
@@ -298,14 +294,21 @@
     busy++;
     var done = function () {
       busy--;
-      if (eng && !busy) setTimeout(function () { if (!busy) { warm(eng); firstResults(eng.lang); } }, 0);
+      if (eng && !busy) setTimeout(function () { if (!busy) warm(eng); }, 0);
     };
     // The runtime's request first: the longest of a first query's.
     var ready = engine(lang);
-    guess(lang, m, query, Object.keys(filters).length ? 0 : Number(lines[0]));
+    var own = guess(lang, m, query, !Object.keys(filters).length);
     return ready.then(function (e) {
       eng = e;
       var files = shardsFor(e, lang, m, JSON.parse(e.text("tp_plan", query)), query);
+      // A common word alone: the documents of its first results (see `guess`). Waited for
+      // with its term files when those are on their way too (the search then names no chunk);
+      // otherwise (a keystroke whose files earlier ones brought, with most results' pages in
+      // as well) only if the search names a chunk. Without them the search still answers:
+      // their chunks load after it, as for any other query.
+      var records = own < 0 ? null : e.need("r", own, file(lang, "r", own, m.shards[own][1])).catch(function () {});
+      if (records && files.fresh) files.exact.push(records);
       m.facets.forEach(function (f, i) {
         if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
       });
@@ -318,7 +321,7 @@
       // When the exact words' files are in and files only prefixes need are still on their
       // way, the results are nearly final: load their documents now, so that a pasted query
       // waits for about one round trip of files, not two.
-      if (files.rest.length) Promise.all(files.exact).then(function () {
+      if (files.rest.length) Promise.all(files.exact.concat(records || [])).then(function () {
         if (!allIn) docs(search().need).forEach(function (p) { p.catch(function () {}); });
       }, function () {});
       // Nothing found: the neighbourhood of each word, so a misspelling can be corrected, and
@@ -340,7 +343,10 @@
       return all.then(function () { return widen(search(), 0); }).then(function (out) {
         // The documents of the results shown.
         if (!out.need.length) return out;
-        return Promise.all(docs(out.need)).then(search);
+        if (!records) return Promise.all(docs(out.need)).then(search);
+        return records.then(search).then(function (out) {
+          return out.need.length ? Promise.all(docs(out.need)).then(search) : out;
+        });
       }).then(function (out) {
         // Their whole texts, where an excerpt needs one and the caller waits for it. A text
         // that cannot load leaves the excerpts as they were (and says so), not the search
@@ -367,7 +373,7 @@
      guess the plan or the search did not need). */
   T._unused = function () {
     return Object.keys(loaded).filter(function (key) {
-      return /^[sd]$/.test(key.split("/")[1]) && !Object.keys(started).some(function (l) {
+      return /^[sdr]$/.test(key.split("/")[1]) && !Object.keys(started).some(function (l) {
         return started[l].have[key];
       });
     });
@@ -388,16 +394,6 @@
     e.text("tp_plan", WARM);
     e.text("tp_search", "10\n\n" + WARM);
     needless(e, WARM, ["lastensuojelua"], ["lastensuojelun"]);
-  }
-
-  /* Once a first search is answered: the file of the common words' first results (the
-     chunk parts of their hints, 1.9 kB gzipped at 10,000 pages), so that a later query of one
-     such word asks for its chunks beside its term files, one request round instead of two
-     (a pasted follow-up after `lastensuojelu` 24.8 -> 20.8 ms at 10,000 pages). Not sooner: it would add its bytes to
-     the first results'. */
-  function firstResults(lang) {
-    var m = M.langs[lang];
-    if (m.first) load(file(lang, "h", 0, m.first), lang + "/h/0").catch(function () {});
   }
 
   /* On the first focus of a search box: the runtime, compiled and ready for the first

@@ -5,8 +5,8 @@
 
 use crate::analyzer::{fold, fold_char, words, Analyzer, Lang};
 use crate::format::{
-    decode_docs, decode_facets, decode_positions, decode_shard, decode_text, DocMeta, Posting,
-    TermPositions,
+    decode_docs, decode_facets, decode_positions, decode_records, decode_shard, decode_text,
+    DocMeta, Posting, TermPositions,
 };
 
 /// Shortest last word that is expanded as a prefix.
@@ -160,7 +160,7 @@ impl Engine {
     }
 
     /// Adds a loaded file's payload: `s` a term shard, `p` its positions, `d` a doc chunk,
-    /// `t` a document's text, `f` a facet.
+    /// `r` the documents of a common word's first results, `t` a document's text, `f` a facet.
     /// Returns false for malformed data, which is then ignored.
     pub fn add(&mut self, kind: &str, id: u32, bytes: &[u8]) -> bool {
         match kind {
@@ -192,6 +192,17 @@ impl Engine {
                 Some(docs) => {
                     for (i, d) in docs.into_iter().enumerate() {
                         let at = id.saturating_mul(self.chunk).saturating_add(i as u32) as usize;
+                        if let Some(slot) = self.docs.get_mut(at) {
+                            *slot = Some(d);
+                        }
+                    }
+                    true
+                }
+                None => false,
+            },
+            "r" => match decode_records(bytes) {
+                Some(records) => {
+                    for (at, d) in records {
                         if let Some(slot) = self.docs.get_mut(at) {
                             *slot = Some(d);
                         }
@@ -1417,7 +1428,7 @@ pub fn parse_request(text: &str) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{encode_docs, encode_facets, encode_shard, encode_text};
+    use crate::format::{encode_docs, encode_facets, encode_records, encode_shard, encode_text};
     use std::collections::BTreeMap;
 
     #[test]
@@ -2147,6 +2158,50 @@ mod tests {
             }
             assert!(pages > 10, "{lang}: {pages} pages");
         }
+    }
+
+    /// A word's records file holds the documents of its first results: with it, a search
+    /// shows them and names no chunk to load; without it, the same results need their chunks.
+    #[test]
+    fn records_stand_in_for_the_chunks_of_their_documents() {
+        let docs: Vec<DocMeta> = (0..40)
+            .map(|i| DocMeta {
+                url: format!("/{i}/"),
+                title: format!("Sivu {i}"),
+                kind: "page".into(),
+                text: format!("Perheterapia sivulla {i}"),
+                facets: Vec::new(),
+            })
+            .collect();
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                if i % 9 == 4 {
+                    "perheterapia".into()
+                } else {
+                    "muuta".into()
+                }
+            })
+            .collect();
+        let terms = index_terms(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
+        let request = Request {
+            query: "perheterapia".into(),
+            limit: 3,
+            ..Request::default()
+        };
+        let mut e = Engine::new("fi", 40, 4);
+        assert!(e.add("s", 0, &encode_shard(&t)));
+        let without = e.search(&request);
+        let hits: Vec<u32> = without.hits.iter().map(|h| h.doc).collect();
+        assert_eq!(hits, [4, 13, 22]);
+        assert_eq!(without.need_chunks, [1, 3, 5]);
+        assert!(e.add("r", 0, &encode_records(&[4, 13, 22, 31], &docs)));
+        let with = e.search(&request);
+        assert!(with.need_chunks.is_empty());
+        assert_eq!(e.doc(13).unwrap().title, "Sivu 13");
+        assert!(e.to_json(&with).contains("Sivu 22"));
+        assert!(e.doc(12).is_none());
+        assert!(!e.add("r", 0, b"4 13\nonly/\n"));
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub const SHARD_BYTES: usize = 16 * 1024;
 /// not sixteen: a chunk of twelve is 1.75 kB gzipped, and the search page's ten first results
 /// of `lapsen ja perheen` fetched 97 kB with them, 100 with sixteen.
 pub const DOC_CHUNK: usize = 12;
-/// Results a term shard's hints give the document chunks of: the search page shows ten.
+/// Results a common word's records file holds the documents of: the search page shows ten.
 pub const FIRST_RESULTS: usize = 10;
 /// Characters of text kept per document for its excerpt in the first results.
 pub const EXCERPT_CHARS: usize = 400;
@@ -81,24 +81,24 @@ pub const TEXT_CHARS: usize = 16_000;
 #[derive(Debug, Clone)]
 pub struct File {
     pub name: String,
-    /// `s` term shard, `p` its positions, `d` doc chunk, `t` one document's text, `f` facet;
-    /// with `id`, what the runtime's `add` takes. And `h`, the common words' first results:
-    /// hints only, which the loader reads.
+    /// `s` term shard, `p` its positions, `d` doc chunk, `t` one document's text, `f` facet,
+    /// `r` the documents of a one-term shard's word's first results ([`encode_records`]);
+    /// with `id`, what the runtime's `add` takes.
     pub kind: &'static str,
     pub id: usize,
     /// The binary payload; [`File::js`] wraps it for the output.
     pub payload: Vec<u8>,
-    /// A term shard's [`hints`] (or, for `h`, the whole file), handed to the loader beside
-    /// the payload; empty elsewhere.
+    /// A term shard's [`hints`], handed to the loader beside the payload; empty elsewhere.
     pub hints: String,
 }
 
 impl File {
     /// The `.js` file that hands the payload to the runtime when loaded: base64, or for
-    /// texts (UTF-8 already: a page's text, a chunk's documents) a JS string, whose gzip is
-    /// 62 % of its base64's (1.6 against 2.5 kB a page at 10,000 pages).
+    /// texts (UTF-8 already: a page's text, a chunk's or a word's first results' documents)
+    /// a JS string, whose gzip is 62 % of its base64's (1.6 against 2.5 kB a page at 10,000
+    /// pages).
     pub fn js(&self, lang: &str) -> Vec<u8> {
-        if self.kind == "t" || self.kind == "d" {
+        if matches!(self.kind, "t" | "d" | "r") {
             let text = std::str::from_utf8(&self.payload).unwrap_or_default();
             let mut out = format!(
                 "tietopankki._text(\"{lang}\",\"{}\",{},\"",
@@ -279,6 +279,34 @@ pub fn decode_docs(bytes: &[u8]) -> Option<Vec<DocMeta>> {
     )
 }
 
+/// The documents of a common word's first results, so that a query of that word alone needs
+/// no chunk: a line of their numbers, then the documents as [`encode_docs`] writes a chunk's.
+pub fn encode_records(ids: &[u32], docs: &[DocMeta]) -> Vec<u8> {
+    let (line, picked): (Vec<String>, Vec<DocMeta>) = ids
+        .iter()
+        .filter_map(|&i| Some((i.to_string(), docs.get(i as usize)?.clone())))
+        .unzip();
+    let mut out = format!("{}\n", line.join(" ")).into_bytes();
+    out.extend(encode_docs(&picked));
+    out
+}
+
+/// (document number, document) pairs; `None` when the numbers and documents disagree.
+pub fn decode_records(bytes: &[u8]) -> Option<Vec<(usize, DocMeta)>> {
+    let at = bytes.iter().position(|&b| b == b'\n')?;
+    let mut ids = bytes[..at].split(|&b| b == b' ').filter(|n| !n.is_empty());
+    let mut out = Vec::new();
+    // Digits by hand: `str::parse` and collecting into an `Option` added 2.6 kB to the runtime.
+    for d in decode_docs(&bytes[at + 1..])? {
+        let id = ids.next()?.iter().try_fold(0usize, |n, &b| {
+            let digit = b.checked_sub(b'0').filter(|x| *x < 10)?;
+            n.checked_mul(10)?.checked_add(usize::from(digit))
+        })?;
+        out.push((id, d));
+    }
+    ids.next().is_none().then_some(out)
+}
+
 /// One document's whole text, for excerpts the stored first characters cannot give: its
 /// UTF-8, as the file's JS string gives it back. The index stage cut it to [`TEXT_CHARS`]
 /// where it made it.
@@ -383,16 +411,15 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
 /// after the runtime, one request round less. The index has every term here, where the
 /// runtime knows only what it has loaded, so the runtime's plan never needs fewer.
 ///
-/// A term with a file of its own (a common word on a large site) also gets, after a `;`,
-/// the document chunk of each of its first [`FIRST_RESULTS`] results as a query of that word
-/// alone, being typed, in rank order: for such a query the loader fetches those chunks
-/// beside the runtime too, where they took a third round after the runtime's search.
+/// Beside each shard's lines: for a shard of one term (a common word on a large site), the
+/// documents of its first [`FIRST_RESULTS`] results as a query of that word alone, being
+/// typed, in rank order; they go to its records file ([`encode_records`]).
 fn hints(
     lang: &str,
     n_docs: u32,
     terms: &[(&String, &Vec<Posting>)],
     runs: &[(usize, usize)],
-) -> Vec<(String, String)> {
+) -> Vec<(String, Vec<u32>)> {
     use std::fmt::Write;
     let all = terms
         .iter()
@@ -408,7 +435,7 @@ fn hints(
     };
     let hint = |own: usize| {
         let (start, end) = runs[own];
-        let (mut lines, mut firsts) = (String::new(), String::new());
+        let (mut lines, mut firsts) = (String::new(), Vec::new());
         let mut ids = Vec::new();
         for (t, _) in &terms[start..end] {
             let Some(w) = engine.word_alone(t) else {
@@ -428,31 +455,20 @@ fn hints(
             ids.sort_unstable();
             ids.dedup();
             ids.retain(|&k| k != own);
-            let first = if end - start == 1 {
+            if end - start == 1 {
                 let request = crate::engine::Request {
                     query: t.to_string(),
                     filters: Vec::new(),
                     limit: FIRST_RESULTS,
                 };
-                engine.search(&request).hits
-            } else {
-                Vec::new()
-            };
-            if ids.is_empty() && first.is_empty() {
+                firsts = engine.search(&request).hits.iter().map(|h| h.doc).collect();
+            }
+            if ids.is_empty() {
                 continue;
             }
             lines.push_str(t);
             for k in &ids {
                 let _ = write!(lines, " {k}");
-            }
-            if !first.is_empty() {
-                let chunks: Vec<String> = first
-                    .iter()
-                    .map(|hit| (hit.doc as usize / DOC_CHUNK).to_string())
-                    .collect();
-                let chunks = chunks.join(" ");
-                let _ = write!(lines, ";{chunks}");
-                let _ = writeln!(firsts, "{t};{chunks}");
             }
             lines.push('\n');
         }
@@ -513,47 +529,43 @@ pub fn write(data: &IndexData, hinted: bool) -> Written {
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
     let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
     let runs = split(&terms, cost, SHARD_BYTES);
-    let (hints, firsts): (Vec<String>, Vec<String>) = if hinted {
+    let hints: Vec<(String, Vec<u32>)> = if hinted {
         hints(lang, data.docs.len() as u32, &terms, &runs)
-            .into_iter()
-            .unzip()
     } else {
-        (vec![String::new(); runs.len()], Vec::new())
+        vec![(String::new(), Vec::new()); runs.len()]
     };
-    // The chunk parts of the hints again, a line `term;c c…` per word with a file of its
-    // own, as one file of hints only (no payload). The loader fetches it once a first search
-    // is answered: a later query of such a word alone then asks for its results' chunks
-    // beside its term files, one request round instead of two (term files, then the chunks
-    // the search over them names). A first query has the same from its word's file, once
-    // that is in; this file would add its bytes to the first results (1.9 kB gzipped at
-    // 10,000 pages). None where no word has a file of its own (a small site, whose queries
-    // load few chunks).
-    let table = firsts.concat();
-    let first_json = if table.is_empty() {
-        String::new()
-    } else {
-        let hash = hash8(table.as_bytes());
-        files.push(File {
-            name: format!("{lang}-h0.{hash}.js"),
-            kind: "h",
-            id: 0,
-            payload: Vec::new(),
-            hints: table,
-        });
-        format!(",\"first\":\"{hash}\"")
-    };
-    for (id, (&(start, end), hints)) in runs.iter().zip(hints).enumerate() {
+    for (id, (&(start, end), (hints, firsts))) in runs.iter().zip(hints).enumerate() {
         let bytes = encode_shard(&terms[start..end]);
-        let hash = hash8_all(&[&bytes, hints.as_bytes()]);
-        let name = format!("{lang}-s{id}.{hash}.js");
+        // A shard of one term (a common word on a large site) has a records file beside it,
+        // of the same number and hash: the documents of the word's first results, which a
+        // query of that word alone loads with its term files instead of a round of chunks
+        // after the search over them (at 10,000 pages one file of 1.5 kB gzipped for
+        // `lastensuojelu` instead of five chunks of 1.8). Its own file, not a part of the
+        // term file: a query of several such words loads each word's term file, and their
+        // records would be bytes it never reads.
+        let records = (hinted && end - start == 1).then(|| encode_records(&firsts, &data.docs));
+        let hash = hash8_all(&[
+            &bytes,
+            hints.as_bytes(),
+            records.as_deref().unwrap_or_default(),
+        ]);
         shards_json.push(key_range_json(terms[start].0, terms[end - 1].0, &hash));
         files.push(File {
-            name,
+            name: format!("{lang}-s{id}.{hash}.js"),
             kind: "s",
             id,
             payload: bytes,
             hints,
         });
+        if let Some(records) = records {
+            files.push(File {
+                name: format!("{lang}-r{id}.{hash}.js"),
+                kind: "r",
+                id,
+                payload: records,
+                hints: String::new(),
+            });
+        }
     }
     let mut positions_json = Vec::new();
     let positions: Vec<(&String, &Vec<(u32, u32)>)> = data.positions.iter().collect();
@@ -603,7 +615,7 @@ pub fn write(data: &IndexData, hinted: bool) -> Written {
         .map(json_str)
         .collect();
     let manifest = format!(
-        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}],\"stop\":[{}]{first_json}}}",
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}],\"stop\":[{}]}}",
         json_str(lang),
         data.docs.len(),
         DOC_CHUNK,
@@ -687,8 +699,8 @@ mod tests {
 
     /// A shard's hints name the other shards its words' plans read, so that the loader can
     /// fetch them before the runtime is in: a word's stem and base forms, and what its stem's
-    /// prefix reaches, but not a form its term was lent; and for a word with a file of its
-    /// own, the chunks of its first results, in rank order.
+    /// prefix reaches, but not a form its term was lent. A word with a file of its own has a
+    /// records file beside it: the documents of its first results, in rank order.
     #[test]
     fn a_shards_hints_name_the_shards_its_words_plans_read() {
         let words = [
@@ -723,14 +735,9 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(shards.len(), words.len());
-        // `lapsen`: its stem `laps` and its base form `lapsi`, not `lapset`, another form; then
-        // the chunks of its first ten results, pages 100 and 30 and 0-7.
+        // `lapsen`: its stem `laps` and its base form `lapsi`, not `lapset`, another form.
         let lapsen = &shards[shard_of("lapsen")];
-        let line = format!(
-            "lapsen {} {};8 2 0 0 0 0 0 0 0 0\n",
-            shard_of("laps"),
-            shard_of("lapsi")
-        );
+        let line = format!("lapsen {} {}\n", shard_of("laps"), shard_of("lapsi"));
         assert!(lapsen.hints.contains(&line), "{:?}", lapsen.hints);
         let js = String::from_utf8(lapsen.js("fi")).unwrap();
         assert!(
@@ -740,57 +747,113 @@ mod tests {
         // `perhekeskus`: its stem's prefix `perhekesk` reaches `perhekeskustelu`, another
         // word, and `perhekeskuksen`, a form whose pages the export lent `perhekeskus`.
         let keskus = &shards[shard_of("perhekeskus")];
-        let line = format!("perhekeskus {};0", shard_of("perhekeskustelu"));
+        let line = format!("perhekeskus {}\n", shard_of("perhekeskustelu"));
         assert!(keskus.hints.contains(&line), "{:?}", keskus.hints);
         // A shard's hint never names itself, and the hints are part of its name's hash.
-        assert!(shards
-            .iter()
-            .enumerate()
-            .all(|(id, f)| !f.hints.lines().any(|l| l
-                .split(';')
-                .next()
-                .unwrap()
-                .split(' ')
-                .skip(1)
-                .any(|k| k == id.to_string()))));
+        assert!(shards.iter().enumerate().all(|(id, f)| !f
+            .hints
+            .lines()
+            .any(|l| l.split(' ').skip(1).any(|k| k == id.to_string()))));
         assert_ne!(
             lapsen.name,
             format!("fi-s{}.{}.js", lapsen.id, hash8(&lapsen.payload))
         );
-        // The chunk parts again, a line per word with a file of its own, in one file that
-        // the manifest names, for a later query of that word alone.
-        let first = written.files.iter().find(|f| f.kind == "h").unwrap();
-        let table = &first.hints;
-        assert!(first.payload.is_empty());
-        assert!(table.contains("lapsen;8 2 0 0 0 0 0 0 0 0\n"), "{table}");
-        assert!(table.contains("perhekeskus;0 0 0"), "{table}");
-        assert_eq!(table.lines().count(), words.len(), "{table}");
-        let hash = &first.name["fi-h0.".len()..first.name.len() - 3];
-        assert_eq!(first.name, format!("fi-h0.{}.js", hash8(table.as_bytes())));
-        assert!(written
-            .manifest
-            .ends_with(&format!(",\"first\":\"{hash}\"}}")));
-        assert!(String::from_utf8(first.js("fi"))
-            .unwrap()
-            .starts_with("tietopankki._data(\"fi\",\"h\",0,\"\",\"laps;"));
+        // Every one-term shard has its records file, of its number and hash: for `lapsen`,
+        // pages 100 and 30, then 0-7 (ties go to the lower number).
+        let records: Vec<&File> = written.files.iter().filter(|f| f.kind == "r").collect();
+        assert_eq!(records.len(), words.len());
+        for (s, r) in shards.iter().zip(&records) {
+            assert_eq!(r.id, s.id);
+            assert_eq!(r.name, s.name.replacen("-s", "-r", 1));
+        }
+        let first = decode_records(&records[shard_of("lapsen")].payload).unwrap();
+        let ids: Vec<usize> = first.iter().map(|(i, _)| *i).collect();
+        assert_eq!(ids, [100, 30, 0, 1, 2, 3, 4, 5, 6, 7]);
+        assert!(first.iter().all(|(i, d)| d.url == format!("{i}/")));
+        let js = String::from_utf8(records[shard_of("lapsen")].js("fi")).unwrap();
+        let head = format!(
+            "tietopankki._text(\"fi\",\"r\",{},\"100 30 0 1 ",
+            shard_of("lapsen")
+        );
+        assert!(js.starts_with(&head), "{js}");
+        // The records are part of the name's hash: a page's new title renames both files.
+        data.docs[30].title = "Uusi otsikko".into();
+        let renamed = write(&data, true);
+        let named = |w: &Written, kind: &str| {
+            w.files
+                .iter()
+                .find(|f| f.kind == kind && f.id == lapsen.id)
+                .unwrap()
+                .name
+                .clone()
+        };
+        assert_ne!(named(&renamed, "s"), lapsen.name);
+        assert_eq!(
+            named(&renamed, "s").replacen("-s", "-r", 1),
+            named(&renamed, "r")
+        );
     }
 
-    /// Where no word has a file of its own, there are no first results to name: no file,
-    /// and the manifest says so by leaving the name out. Nor does an engine that reads
-    /// every file at once (the CLI's) get one.
+    /// Where no word has a file of its own there are no records files; nor for an engine
+    /// that reads every file at once (the CLI's), whatever the words.
     #[test]
-    fn no_first_results_file_without_common_words() {
+    fn no_records_files_without_common_words_or_for_the_cli() {
         let mut data = index_of_long_lists(&[]);
         for t in ["kissa", "koira"] {
             let short = (0..10).map(|doc| Posting { doc, impact: 7 }).collect();
             data.terms.insert(t.into(), short);
         }
         let written = write(&data, true);
-        assert!(written.files.iter().all(|f| f.kind != "h"));
-        assert!(!written.manifest.contains("\"first\""));
+        assert_eq!(written.files.iter().filter(|f| f.kind == "s").count(), 1);
+        assert!(written.files.iter().all(|f| f.kind != "r"));
         let written = write(&index_of_long_lists(&["kissa", "koira"]), false);
-        assert!(written.files.iter().all(|f| f.kind != "h"));
-        assert!(!written.manifest.contains("\"first\""));
+        assert_eq!(written.files.iter().filter(|f| f.kind == "s").count(), 2);
+        assert!(written.files.iter().all(|f| f.kind != "r"));
+    }
+
+    /// Records read back as the documents they were made of, each with its number; a file
+    /// whose numbers and documents disagree, or cut short, reads as nothing.
+    #[test]
+    fn records_round_trip_and_reject_garbage() {
+        let docs: Vec<DocMeta> = (0..5)
+            .map(|i| DocMeta {
+                url: format!("{i}/"),
+                title: format!("Otsikko {i}"),
+                kind: "method".into(),
+                text: "ä".repeat(EXCERPT_CHARS + 9),
+                facets: vec!["teemat:x".into()],
+            })
+            .collect();
+        let bytes = encode_records(&[4, 0, 2], &docs);
+        let back = decode_records(&bytes).unwrap();
+        assert_eq!(back.len(), 3);
+        for ((i, d), want) in back.iter().zip([4, 0, 2]) {
+            assert_eq!(*i, want);
+            assert_eq!(d.title, docs[want].title);
+            assert_eq!(d.text.chars().count(), EXCERPT_CHARS);
+        }
+        assert_eq!(
+            decode_records(&encode_records(&[], &docs)),
+            Some(Vec::new())
+        );
+        // A number past the documents is left out, not a panic.
+        assert_eq!(
+            decode_records(&encode_records(&[1, 99], &docs))
+                .unwrap()
+                .len(),
+            1
+        );
+        let text = String::from_utf8(bytes).unwrap();
+        for bad in [
+            text.replacen("4 0 2", "4 0", 1),
+            text.replacen("4 0 2", "4 0 2 3", 1),
+            text.replacen("4 0 2", "4 x 2", 1),
+            text.replacen("4 0 2", "4 99999999999999999999999 2", 1),
+            text[..text.len() - 3].to_string(),
+            String::new(),
+        ] {
+            assert_eq!(decode_records(bad.as_bytes()), None, "{bad:?}");
+        }
     }
 
     #[test]

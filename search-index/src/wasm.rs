@@ -43,13 +43,14 @@ pub extern "C" fn tp_init(lang: *const u8, lang_len: usize, docs: u32, chunk: u3
     ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(lang, docs, chunk)));
 }
 
-/// Adds a payload; `kind` is b's', b'p', b'd' or b'f'. Returns 1 if it was well-formed.
+/// Adds a payload; `kind` is b's', b'p', b'd', b'r', b't' or b'f'. Returns 1 if it was well-formed.
 #[no_mangle]
 pub extern "C" fn tp_add(kind: u32, id: u32, ptr: *const u8, len: usize) -> u32 {
     let kind = match kind as u8 {
         b's' => "s",
         b'p' => "p",
         b'd' => "d",
+        b'r' => "r",
         b'f' => "f",
         b't' => "t",
         _ => return 0,

@@ -65,8 +65,8 @@ test('at 10,000 pages the browser ranks like the CLI and skips files of forms it
 test('a first query asks for every term file it reads before the runtime is in', async () => {
   // Each typed word's own file comes with hints naming the files of its stem and base forms
   // (and what its stem's prefix reaches), which load beside the runtime, not after it; a
-  // common word's file also names the page chunks of its first results, which a query of
-  // that word alone loads then too.
+  // common word alone also gets its records file, the pages of its first results, so that
+  // its results need no page chunk at all.
   for (const q of ['lapsen ja perheen', 'vanhemmuuden', 'perhekeskus nuorten', 'perheterapiaa nuorille', 'lastensuojelu', 'Perheterapia']) {
     const { page, errors } = await openPage(b, http.url);
     const before = http.requests.length;
@@ -82,33 +82,37 @@ test('a first query asks for every term file it reads before the runtime is in',
       return tietopankki._unused();
     }, q);
     const alone = !q.includes(' ');
-    const files = (from, to) => http.requests.slice(from, to).filter((p) => (alone ? /\/fi-[sd]\d+\./ : /\/fi-s\d+\./).test(p));
+    const files = (from, to) => http.requests.slice(from, to).filter((p) => /\/fi-[sr]\d+\./.test(p));
     assert.ok(released > before, q);
     const early = files(before, released);
     assert.deepEqual(files(released), [], `${q}: asked for after the runtime was in (before: ${early})`);
-    if (alone) assert.ok(early.some((p) => /\/fi-d\d+\./.test(p)), `${q}: no page chunk before the runtime (${early})`);
+    const chunks = http.requests.slice(before).filter((p) => /\/fi-d\d+\./.test(p));
+    if (alone) {
+      const own = manifest.shards.findIndex((e) => e.length === 2 && e[0] === q.toLowerCase());
+      assert.ok(own >= 0, `${q}: no file of its own`);
+      assert.ok(early.some((p) => p.startsWith(`/search/fi-r${own}.`)), `${q}: no records file before the runtime (${early})`);
+      assert.deepEqual(chunks, [], `${q}: page chunks for a word whose records hold its first results`);
+    } else {
+      assert.ok(early.every((p) => /\/fi-s\d+\./.test(p)), `${q}: records for a query of several words (${early})`);
+    }
     assert.deepEqual(unused, [], q);
     assert.deepEqual(errors, [], q);
     if (q === 'lapsen ja perheen') {
       // Neither `laps` nor `lapsi` is a word of the query.
       const terms = early.map((p) => manifest.shards[Number(p.match(/fi-s(\d+)\./)[1])][0]);
-      const chunks = http.requests.slice(before, released).filter((p) => /\/fi-d\d+\./.test(p));
-      assert.deepEqual(chunks, [], `${q}: page chunks guessed for a query of three words`);
+      assert.deepEqual(chunks.filter((p) => http.requests.indexOf(p, before) < released), [], `${q}: page chunks guessed for a query of three words`);
       assert.ok(terms.includes('laps') && terms.includes('lapsi'), `${q} loaded ${terms}`);
     }
     await page.close();
   }
 });
 
-test('once a first search is answered, a common word alone asks for its chunks beside its term files', async () => {
-  // The file of the common words' first results loads after the first answer; with it, a
-  // later query of one such word need not wait for its term files (held back here) to learn
-  // which page chunks its results are in.
-  assert.ok(manifest.first, 'no file of first results: no word has a file of its own');
+test('a later query of a common word alone asks for its records beside its term files, and no chunk', async () => {
+  // With the runtime in, the plan asks for the word's term files (held back here); the loader
+  // asks for the word's records file at once, and those pages are its first results.
   for (const q of ['perheterapia', 'Vanhemmuuden', 'lastensuojelussa']) {
     const { page, errors } = await openPage(b, http.url);
     await page.evaluate(() => tietopankki.search('kaltoinkohtelu', { lang: 'fi', limit: 10 }));
-    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/fi-h0\./.test(e.name)));
     const before = http.requests.length;
     let released = -1, held = 0;
     await page.route(/\/fi-s\d+\.[0-9a-f]+\.js$/, async (route) => {
@@ -118,13 +122,15 @@ test('once a first search is answered, a common word alone asks for its chunks b
       await route.continue();
     });
     const [web, unused] = await page.evaluate(async (q) => {
-      const out = await tietopankki.search(q, { lang: 'fi', limit: 10 });
+      const out = await tietopankki.search(q, { lang: 'fi', limit: 10, facets: false });
       return [out.results.map((r) => r.url), tietopankki._unused()];
     }, q);
-    const chunks = (from, to) => http.requests.slice(from, to).filter((p) => /\/fi-d\d+\./.test(p));
+    const asked = http.requests.slice(before);
+    const own = manifest.shards.findIndex((e) => e.length === 2 && e[0] === q.toLowerCase());
     assert.ok(held > 0, `${q}: no term file held back`);
-    assert.ok(chunks(before, released).length > 0, `${q}: no page chunk before its term files`);
-    assert.deepEqual(chunks(released), [], `${q}: chunks asked for after the term files were in`);
+    assert.ok(own >= 0, `${q}: no file of its own`);
+    assert.ok(http.requests.slice(before, released).includes(`/search/fi-r${own}.${manifest.shards[own][1]}.js`), `${q}: no records file before its term files (${asked})`);
+    assert.deepEqual(asked.filter((p) => /\/fi-d\d+\./.test(p)), [], `${q}: page chunks beside the records`);
     const cli = JSON.parse(tietopankki(['search', q, '--root', corpus, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
     assert.deepEqual(web.map((u) => u.replace(http.url, '')), cli, q);
     assert.deepEqual(unused, [], q);
