@@ -143,5 +143,44 @@ for (const q of UI_QUERIES) {
   const m = (k) => median(rows.map((x) => x[k]));
   console.log(`| ${q} | ${m('pasted').toFixed(0)} | ${(m('gz') / 1024).toFixed(1)} kB | ${m('excerpts').toFixed(0)} | ${m('typed').toFixed(0)} |`);
 }
+
+// The search page opened with the query in its address, as the header's search box submits it
+// from any page: the one real search at a page's load. Timed from the page's DOMContentLoaded
+// (where the page starts its search: the runtime, the plan, the files) and from the start of
+// the navigation, to the render that shows the first ten results.
+console.log('');
+console.log('| search page opened with ?q= | ms to results after DOMContentLoaded | after navigation start | bytes gz until then |');
+console.log('|---|---|---|---|');
+for (const q of UI_QUERIES) {
+  const rows = [];
+  const ref = await b.newContext();
+  const refPage = await ref.newPage();
+  await refPage.goto(http.url + 'haku/');
+  const want = (await refPage.evaluate((q) => tietopankki.search(q, { limit: 10, facets: false }), q)).results.map((x) => x.url).join(' ');
+  await ref.close();
+  for (let r = 0; r < runs; r++) {
+    const context = await b.newContext();
+    const page = await context.newPage();
+    await page.addInitScript((want) => {
+      new MutationObserver(() => {
+        const list = document.getElementById('hakutulokset');
+        if (!list || window.__at) return;
+        const shown = [...list.querySelectorAll('a.entry-title')].slice(0, 10).map((a) => a.href).join(' ');
+        if (shown === want) window.__at = performance.now();
+      }).observe(document, { childList: true, subtree: true });
+    }, want);
+    await page.goto(http.url + 'haku/?' + new URLSearchParams({ q }));
+    await page.waitForFunction(() => window.__at);
+    const [at, dcl, files] = await page.evaluate(() => [
+      window.__at,
+      performance.getEntriesByType('navigation')[0].domContentLoadedEventStart,
+      performance.getEntriesByType('resource').filter((e) => e.responseEnd <= window.__at && /\/search\//.test(e.name)).map((e) => new URL(e.name).pathname),
+    ]);
+    rows.push({ dcl: at - dcl, nav: at, gz: files.reduce((s, p) => s + gz(p), 0) });
+    await context.close();
+  }
+  const m = (k) => median(rows.map((x) => x[k]));
+  console.log(`| ${q} | ${m('dcl').toFixed(0)} | ${m('nav').toFixed(0)} | ${(m('gz') / 1024).toFixed(1)} kB |`);
+}
 await b.close();
 http.server.close();
