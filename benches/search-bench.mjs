@@ -93,16 +93,21 @@ for (const [q, filters] of QUERIES) {
 // last input event to the render that shows that query's first ten results; bytes are every
 // search file the page had received by then (the runtime included).
 const UI_QUERIES = ['lastensuojelu', 'vanhemmuuden', 'perhekeskus nuorten', 'lapsen ja perheen'];
+// The URLs of a query's first ten results, as the search page lists them once they show.
+const firstTen = async (q) => {
+  const ref = await b.newContext();
+  const page = await ref.newPage();
+  await page.goto(http.url + 'haku/');
+  const out = await page.evaluate((q) => tietopankki.search(q, { limit: 10, facets: false }), q);
+  await ref.close();
+  return out.results.map((x) => x.url).join(' ');
+};
 console.log('');
 console.log('| search page | pasted: ms to results | bytes gz until then | pasted: ms to whole-text excerpts | typed (120 ms a key): last key to results ms |');
 console.log('|---|---|---|---|---|');
 for (const q of UI_QUERIES) {
   const rows = [];
-  const ref = await b.newContext();
-  const refPage = await ref.newPage();
-  await refPage.goto(http.url + 'haku/');
-  const want = (await refPage.evaluate((q) => tietopankki.search(q, { limit: 10, facets: false }), q)).results.map((x) => x.url).join(' ');
-  await ref.close();
+  const want = await firstTen(q);
   for (let r = 0; r < runs; r++) {
     const row = {};
     for (const mode of ['pasted', 'typed']) {
@@ -153,11 +158,7 @@ console.log('| search page opened with ?q= | ms to results after DOMContentLoade
 console.log('|---|---|---|---|');
 for (const q of UI_QUERIES) {
   const rows = [];
-  const ref = await b.newContext();
-  const refPage = await ref.newPage();
-  await refPage.goto(http.url + 'haku/');
-  const want = (await refPage.evaluate((q) => tietopankki.search(q, { limit: 10, facets: false }), q)).results.map((x) => x.url).join(' ');
-  await ref.close();
+  const want = await firstTen(q);
   for (let r = 0; r < runs; r++) {
     const context = await b.newContext();
     const page = await context.newPage();
