@@ -188,29 +188,19 @@ impl Engine {
                 }
                 None => false,
             },
-            "d" => match decode_docs(bytes) {
-                Some(docs) => {
-                    for (i, d) in docs.into_iter().enumerate() {
-                        let at = id.saturating_mul(self.chunk).saturating_add(i as u32) as usize;
-                        if let Some(slot) = self.docs.get_mut(at) {
-                            *slot = Some(d);
-                        }
-                    }
-                    true
+            "d" => decode_docs(bytes).is_some_and(|docs| {
+                let first = id.saturating_mul(self.chunk) as usize;
+                for (i, d) in docs.into_iter().enumerate() {
+                    self.put_doc(first + i, d);
                 }
-                None => false,
-            },
-            "r" => match decode_records(bytes) {
-                Some(records) => {
-                    for (at, d) in records {
-                        if let Some(slot) = self.docs.get_mut(at) {
-                            *slot = Some(d);
-                        }
-                    }
-                    true
+                true
+            }),
+            "r" => decode_records(bytes).is_some_and(|records| {
+                for (at, d) in records {
+                    self.put_doc(at, d);
                 }
-                None => false,
-            },
+                true
+            }),
             "t" => match (decode_text(bytes), self.texts.get_mut(id as usize)) {
                 (Some(text), Some(slot)) => {
                     *slot = Some(text);
@@ -232,6 +222,14 @@ impl Engine {
                 None => false,
             },
             _ => false,
+        }
+    }
+
+    /// A document by number, from a chunk or a word's records; a number past the index is
+    /// ignored.
+    fn put_doc(&mut self, at: usize, d: DocMeta) {
+        if let Some(slot) = self.docs.get_mut(at) {
+            *slot = Some(d);
         }
     }
 
