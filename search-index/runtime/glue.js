@@ -1,6 +1,7 @@
 /* tietopankki search: the page API and the search UI. No framework, no inline code.
-   Index files and the wasm runtime are loaded with <script> elements, the one loader that
-   also works when the site is opened from disk (file://). */
+   Index files are scripts that hand their data to the page (`T._data`, `T._text`): loaded
+   with <script> elements, the one loader that also works when the site is opened from disk
+   (file://), and over http(s) fetched and handed over by the loader itself (see `load`). */
 (function () {
   "use strict";
   var T = window.tietopankki = window.tietopankki || {};
@@ -24,14 +25,45 @@
       var list = waiting[key] = waiting[key] || [];
       list.push({ ok: resolve, fail: reject });
       if (list.length > 1) return;
-      var s = document.createElement("script");
-      s.src = base + file;
-      s.async = true;
-      s.onerror = function () {
-        (waiting[key] || []).forEach(function (w) { w.fail(new Error("cannot load " + file)); });
-        delete waiting[key];
-      };
-      document.head.appendChild(s);
+      if (viaFetch) fetchFile(file, key); else scriptFile(file, key);
+    });
+  }
+
+  function scriptFile(file, key) {
+    var s = document.createElement("script");
+    s.src = base + file;
+    s.async = true;
+    s.onerror = function () { failed(file, key); };
+    document.head.appendChild(s);
+  }
+
+  function failed(file, key) {
+    (waiting[key] || []).forEach(function (w) { w.fail(new Error("cannot load " + file)); });
+    delete waiting[key];
+  }
+
+  /* Over http(s) an index file is fetched as text and its one call (`tietopankki._data(…);`,
+     whose arguments are JSON) made here: a fetched response is handed over sooner than an
+     async script runs. At 10,000 pages a term file that had arrived while the runtime was
+     compiling ran 20-30 ms after its response ended as a script, 12-20 fetched (marks). A/B
+     of the two, 9-11 runs a query: first results at the load event sooner for 8 of 10
+     queries (lapsen ja perheen 196 -> 169 ms, 167 -> 160), a pasted follow-up a second later
+     within 18.6-25.2 ms with scripts and 14.8-22.0 fetched. Where fetch is refused (a CSP
+     whose connect-src leaves out 'self'), breaks off, or brings no such call, the file loads
+     as a script after all, and so do the files after it; a file the host lacks fails at once. */
+  var viaFetch = /^https?:$/.test(location.protocol) && !!window.fetch;
+  var CALL = /^tietopankki\.(_data|_text|_runtime)\(/;
+  function fetchFile(file, key) {
+    fetch(base + file).then(function (r) {
+      if (!r.ok) return failed(file, key);
+      return r.text().then(function (text) {
+        var call = CALL.exec(text);
+        if (!call) throw new Error("not an index file");
+        T[call[1]].apply(T, JSON.parse("[" + text.slice(call[0].length, text.lastIndexOf(")")) + "]"));
+      });
+    }).catch(function () {
+      viaFetch = false;
+      if (!loaded[key]) scriptFile(file, key);
     });
   }
 

@@ -240,6 +240,36 @@ test('the runtime loads from a host that serves it without the wasm type, or not
   }
 });
 
+test('index files are fetched over http, and load as scripts where the policy refuses fetch', async () => {
+  const { page } = await openPage(b, http.url);
+  const kinds = [];
+  page.on('request', (r) => { if (/\/search\/fi-[a-z]+\d/.test(r.url())) kinds.push(r.resourceType()); });
+  const want = await page.evaluate(() => tietopankki.search('lastensuojelussa', { limit: 5 }));
+  assert.ok(kinds.length > 1 && kinds.every((k) => k === 'fetch'), kinds.join());
+  // The same site under a policy without connect-src 'self'.
+  const strict = await b.newPage();
+  const errors = [], files = [];
+  strict.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  strict.on('pageerror', (e) => errors.push(e.message));
+  strict.on('request', (r) => { if (/\/search\/fi-[a-z]+\d/.test(r.url())) files.push(r.resourceType()); });
+  await strict.route((u) => u.pathname === '/', async (route) => {
+    const response = await route.fetch();
+    const csp = response.headers()['content-security-policy'] + "; connect-src 'none'";
+    return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+  });
+  await strict.goto(http.url);
+  const got = await strict.evaluate(() => tietopankki.search('lastensuojelussa', { limit: 5 }));
+  assert.deepEqual(got.results.map((r) => r.url), want.results.map((r) => r.url));
+  assert.ok(files.length > 1 && files.every((k) => k === 'script'), files.join());
+  const refused = errors.length;
+  assert.ok(refused > 0 && errors.every((e) => /Content Security Policy/.test(e)), errors.join('\n'));
+  // Refused once, the loader stops asking: a new word's files come with no new refusal.
+  const more = await strict.evaluate(() => tietopankki.search('perheterapia', { limit: 5 }));
+  assert.ok(more.results.length > 0);
+  assert.equal(errors.length, refused, errors.join('\n'));
+  await strict.close();
+});
+
 test('the page API returns the documented shape, with escaped excerpts', async () => {
   const { page } = await openPage(b, http.url);
   const r = await page.evaluate(() => tietopankki.search('vanhemmuuden', { lang: 'fi', limit: 5 }));
