@@ -21,7 +21,10 @@ export function buildSite(extra = []) {
   return join(out, 'site');
 }
 
-const TYPES = { '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
+export const TYPES = { '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
+
+/** The Content Security Policy the site is served and tested under (README). */
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
 
 /** Serves `dir` on 127.0.0.1 with a strict CSP, and records every request path. With
  *  `{gzip: true}`, gzipped (level 6) to a browser that accepts it, as static hosts and CDNs
@@ -38,7 +41,7 @@ export function serve(dir, { gzip = false } = {}) {
     if (!existsSync(file)) { res.writeHead(404).end(readFileSync(join(dir, '404.html'))); return; }
     const headers = {
       'content-type': TYPES[extname(file)] || 'application/octet-stream',
-      'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:",
+      'content-security-policy': CSP,
     };
     if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
       if (!zipped.has(file)) zipped.set(file, gzipSync(readFileSync(file), { level: 6 }));
@@ -51,11 +54,11 @@ export function serve(dir, { gzip = false } = {}) {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, requests, url: `http://127.0.0.1:${server.address().port}/` })));
 }
 
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
 export async function browser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 /** Opens a page that fails the test on any script error or CSP violation. */
