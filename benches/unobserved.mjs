@@ -8,12 +8,11 @@
 // second after it, and a new word pasted a second after those; on the search page opened with
 // ?q= (as the header's box submits it), the first results on screen after DOMContentLoaded.
 // Usage: node benches/unobserved.mjs SITE_DIR [runs]   (SITE_DIR built with tietopankki build)
-import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, extname, resolve, normalize } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS, CSP, TYPES } from '../tests/browser/common.mjs';
+import { join, extname, resolve } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS, TYPES, serve } from '../tests/browser/common.mjs';
 
 const site = resolve(process.argv[2]);
 const runs = Number(process.argv[3] || 5);
@@ -47,27 +46,25 @@ const PAGE_PROBE = `new MutationObserver(function (changes, observer) {
 const LAUNCH = 'setTimeout(function () { location.href = decodeURIComponent(location.hash.slice(1)); }, 1500);';
 
 let report = () => {};
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  if (path === '/__report') {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => { res.end(); report(JSON.parse(body)); });
-    return;
-  }
-  const own = { '/__probe.js': PROBE, '/__page-probe.js': PAGE_PROBE, '/__launch.js': LAUNCH, '/__launch.html': '<!doctype html><title>launch</title><script src="/__launch.js"></script>' };
-  if (own[path]) { res.writeHead(200, { 'content-type': TYPES[extname(path)] }).end(own[path]); return; }
-  let file = normalize(join(site, path));
-  if (!file.startsWith(site)) { res.writeHead(403).end(); return; }
-  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-  if (!existsSync(file)) { res.writeHead(404).end(); return; }
-  let body = readFileSync(file);
-  const probe = path === '/' ? '/__probe.js' : path === '/haku/' ? '/__page-probe.js' : null;
-  if (probe) body = Buffer.from(body.toString().replace('</head>', `<script src="${probe}"></script></head>`));
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'content-security-policy': CSP }).end(body);
+const OWN = { '/__probe.js': PROBE, '/__page-probe.js': PAGE_PROBE, '/__launch.js': LAUNCH, '/__launch.html': '<!doctype html><title>launch</title><script src="/__launch.js"></script>' };
+const PROBES = { '/': '/__probe.js', '/haku/': '/__page-probe.js' };
+const http = await serve(site, {
+  answer(req, res, path) {
+    if (path === '/__report') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { res.end(); report(JSON.parse(body)); });
+      return true;
+    }
+    if (!OWN[path]) return false;
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] }).end(OWN[path]);
+    return true;
+  },
+  rewrite: (path, body) => PROBES[path]
+    ? Buffer.from(body.toString().replace('</head>', `<script src="${PROBES[path]}"></script></head>`))
+    : body,
 });
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const port = server.address().port;
+const port = new URL(http.url).port;
 
 /** One cold browser, one page: what its probe reports, or null. */
 async function once(target) {
@@ -102,4 +99,4 @@ for (const q of QUERIES) {
   }
   console.log(`| ${q} | ${cell(at)} | ${cell(later)} | ${cell(follow)} | ${cell(page)} |`);
 }
-server.close();
+http.server.close();

@@ -24,17 +24,20 @@ export function buildSite(extra = []) {
 export const TYPES = { '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.xml': 'application/xml' };
 
 /** The Content Security Policy the site is served and tested under (README). */
-export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
 
 /** Serves `dir` on 127.0.0.1 with a strict CSP, and records every request path. With
  *  `{gzip: true}`, gzipped (level 6) to a browser that accepts it, as static hosts and CDNs
- *  send text and wasm: for measuring over a throttled link, where the bytes sent count. */
-export function serve(dir, { gzip = false } = {}) {
+ *  send text and wasm: for measuring over a throttled link, where the bytes sent count.
+ *  For a bench's own additions: `answer(req, res, path)` answers what it returns true for,
+ *  and `rewrite(path, body)` gives the body to send for a file of the site. */
+export function serve(dir, { gzip = false, answer = () => false, rewrite = (path, body) => body } = {}) {
   const requests = [];
   const zipped = new Map();
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requests.push(path);
+    if (answer(req, res, path)) return;
     let file = normalize(join(dir, path));
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
@@ -44,12 +47,12 @@ export function serve(dir, { gzip = false } = {}) {
       'content-security-policy': CSP,
     };
     if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
-      if (!zipped.has(file)) zipped.set(file, gzipSync(readFileSync(file), { level: 6 }));
+      if (!zipped.has(file)) zipped.set(file, gzipSync(rewrite(path, readFileSync(file)), { level: 6 }));
       res.writeHead(200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }).end(zipped.get(file));
       return;
     }
     res.writeHead(200, headers);
-    res.end(readFileSync(file));
+    res.end(rewrite(path, readFileSync(file)));
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, requests, url: `http://127.0.0.1:${server.address().port}/` })));
 }
