@@ -341,9 +341,19 @@
       // their chunks load after it, as for any other query.
       var records = own < 0 ? null : e.need("r", own, file(lang, "r", own, m.shards[own][1])).catch(function () {});
       if (records && files.fresh) files.exact.push(records);
-      m.facets.forEach(function (f, i) {
-        if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
-      });
+      // The counts need every facet: one file of them all (the manifest's `allfacets`), not
+      // a file each; a filter needs only its own facet's.
+      var facetsIn = function () { return m.facets.every(function (f, i) { return e.has("f", i); }); };
+      if (wantFacets && m.allfacets && !facetsIn()) {
+        var all = m.facets.length;
+        files.exact.push(e.need("f", all, file(lang, "f", all, m.allfacets)).then(function () {
+          m.facets.forEach(function (f, i) { e.have[e.key("f", i)] = true; });
+        }));
+      } else {
+        m.facets.forEach(function (f, i) {
+          if (wantFacets || filters[f[0]]) files.exact.push(e.need("f", i, file(lang, "f", i, f[1])));
+        });
+      }
       var docs = function (need) {
         return need.map(function (c) { return e.need("d", c, file(lang, "d", c, m.dochash)); });
       };
@@ -485,9 +495,10 @@
       if (input.value) p.set("q", input.value);
       boxes.forEach(function (b) { if (b.checked) p.append("f", b.dataset.facet + ":" + b.value); });
       var qs = p.toString();
-      // Not when the address says it already (the page opened with a query): a replaceState
-      // took 10 ms of a first search's main thread in a trace of the page's load.
-      if ((qs ? "?" + qs : "") !== location.search) history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+      // Not when the address says it already, however it spells it (the page opened with a
+      // query, `%20` or `+` for a space): a replaceState took 10 ms of a first search's main
+      // thread in a trace of the page's load.
+      if (qs !== new URLSearchParams(location.search).toString()) history.replaceState(null, "", qs ? "?" + qs : location.pathname);
     }
 
     /* The list is rebuilt only when its results change: the counts or the excerpts arriving
@@ -603,9 +614,9 @@
         var link = next !== undefined && list.querySelectorAll("a.entry-title")[next];
         if (link) link.focus();
         // Both with whole texts: neither may put back an excerpt the other improved. The
-        // texts first: loading beside the eleven facet files, they waited behind them (at
-        // 10,000 pages the excerpts came 95 ms after the results instead of 30, and the
-        // counts 10 ms later too).
+        // texts first: loading beside the facet files (eleven then, 64 kB at 10,000 pages),
+        // they waited behind them (the excerpts came 95 ms after the results instead of 30,
+        // and the counts 10 ms later too).
         var later = function (facets) {
           return T.search(input.value, { filters: f, limit: limit, facets: facets, excerpts: "full" }).then(function (full) {
             if (mine === seq) render(full, full.countsComplete);

@@ -210,11 +210,12 @@ impl Engine {
             },
             "f" => match decode_facets(bytes) {
                 Some(f) => {
-                    // Each file holds one facet's values; keep the whole list sorted by key.
-                    if let Some((first, _)) = f.first() {
-                        if !self.facets.iter().any(|(k, _)| k == first) {
-                            let at = self.facets.partition_point(|(k, _)| k < first);
-                            self.facets.splice(at..at, f);
+                    // A facet's own file (for a filter) or all facets' (for the counts), so a
+                    // value may be in already: each once, the list sorted by key.
+                    for (k, bits) in f {
+                        let at = self.facets.partition_point(|(x, _)| *x < k);
+                        if self.facets.get(at).is_none_or(|(x, _)| *x != k) {
+                            self.facets.insert(at, (k, bits));
                         }
                     }
                     true
@@ -1426,7 +1427,9 @@ pub fn parse_request(text: &str) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{encode_docs, encode_facets, encode_records, encode_shard, encode_text};
+    use crate::format::{
+        encode_docs, encode_facets, encode_records, encode_shard, encode_text, FacetFiles,
+    };
     use std::collections::BTreeMap;
 
     #[test]
@@ -1494,7 +1497,7 @@ mod tests {
         let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
         assert!(e.add("s", 0, &encode_shard(&t)));
         assert!(e.add("d", 0, &encode_docs(&docs)));
-        for (i, (_, bytes)) in encode_facets(&docs).iter().enumerate() {
+        for (i, (_, bytes)) in encode_facets(&docs).each.iter().enumerate() {
             assert!(e.add("f", i as u32, bytes));
         }
         e
@@ -1529,6 +1532,57 @@ mod tests {
         };
         req.add_filter("teemat", "y");
         assert_eq!(e.search(&req).total, 1);
+    }
+
+    #[test]
+    fn counts_from_the_file_of_all_facets_after_a_filters_own_count_each_value_once() {
+        let doc = |url: &str, facets: &[&str]| DocMeta {
+            url: url.into(),
+            title: "Perhe".into(),
+            kind: "method".into(),
+            text: "perhe".into(),
+            facets: facets.iter().map(|f| f.to_string()).collect(),
+        };
+        let docs = vec![
+            doc("/a/", &["teemat:x", "tyyppi:method"]),
+            doc("/b/", &["teemat:x", "teemat:y", "tyyppi:page"]),
+            doc("/c/", &["tyyppi:page"]),
+        ];
+        let terms = index_terms(&["perhe", "perhe", "perhe"]);
+        let t: Vec<(&String, &Vec<Posting>)> = terms.iter().collect();
+        let FacetFiles { each, all } = encode_facets(&docs);
+        let all = all.expect("two facets have a file of all");
+        let counts = |files: &[(u32, &[u8])]| {
+            let mut e = Engine::new("fi", 3, 64);
+            assert!(e.add("s", 0, &encode_shard(&t)));
+            assert!(e.add("d", 0, &encode_docs(&docs)));
+            for (id, bytes) in files {
+                assert!(e.add("f", *id, bytes));
+            }
+            e.search(&Request {
+                query: "perhe".into(),
+                limit: 10,
+                ..Request::default()
+            })
+            .facets
+        };
+        let own: Vec<(u32, &[u8])> = each
+            .iter()
+            .enumerate()
+            .map(|(i, (_, b))| (i as u32, b.as_slice()))
+            .collect();
+        let expected = vec![
+            ("teemat".to_string(), vec![("x".into(), 2), ("y".into(), 1)]),
+            (
+                "tyyppi".to_string(),
+                vec![("method".into(), 1), ("page".into(), 2)],
+            ),
+        ];
+        assert_eq!(counts(&own), expected);
+        assert_eq!(counts(&[(2, &all)]), expected);
+        // A filter's facet first (`tyyppi`, file 1), then all of them for the counts.
+        assert_eq!(counts(&[(1, &each[1].1), (2, &all)]), expected);
+        assert_eq!(counts(&[(2, &all), (0, &each[0].1)]), expected);
     }
 
     /// Documents with their words' stems and positions, as the exporter writes them.

@@ -319,9 +319,17 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
     std::str::from_utf8(bytes).ok().map(str::to_string)
 }
 
-/// Facet bitsets, one file per facet so that a filter loads only its own facet: for every
-/// `facet:value`, one bit per document. Returns (facet, bytes) sorted by facet.
-pub fn encode_facets(docs: &[DocMeta]) -> Vec<(String, Vec<u8>)> {
+/// The facet files [`encode_facets`] writes.
+pub struct FacetFiles {
+    /// (facet, bytes) sorted by facet: a filter loads only its own facet's.
+    pub each: Vec<(String, Vec<u8>)>,
+    /// With several facets, all of them in one file ([`ALL_FACETS`]) for the counts, which
+    /// need every facet: one request instead of one per facet.
+    pub all: Option<Vec<u8>>,
+}
+
+/// Facet bitsets: for every `facet:value`, one bit per document.
+pub fn encode_facets(docs: &[DocMeta]) -> FacetFiles {
     let mut values: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
     let nbytes = docs.len().div_ceil(8);
     for (i, d) in docs.iter().enumerate() {
@@ -329,25 +337,34 @@ pub fn encode_facets(docs: &[DocMeta]) -> Vec<(String, Vec<u8>)> {
             values.entry(f).or_insert_with(|| vec![0; nbytes])[i / 8] |= 1 << (i % 8);
         }
     }
-    let mut per_facet: BTreeMap<&str, Vec<(&str, Vec<u8>)>> = BTreeMap::new();
-    for (k, bits) in values {
-        let facet = k.split_once(':').map_or(k, |(f, _)| f);
+    let encode = |values: &[(&str, &Vec<u8>)]| {
+        let mut out = Vec::new();
+        put_varint(&mut out, values.len() as u64);
+        for (k, bits) in values {
+            put_str(&mut out, k);
+            put_varint(&mut out, bits.len() as u64);
+            out.extend_from_slice(bits);
+        }
+        out
+    };
+    let mut per_facet: BTreeMap<&str, Vec<(&str, &Vec<u8>)>> = BTreeMap::new();
+    for (k, bits) in &values {
+        let facet = k.split_once(':').map_or(*k, |(f, _)| f);
         per_facet.entry(facet).or_default().push((k, bits));
     }
-    per_facet
-        .into_iter()
-        .map(|(facet, values)| {
-            let mut out = Vec::new();
-            put_varint(&mut out, values.len() as u64);
-            for (k, bits) in values {
-                put_str(&mut out, k);
-                put_varint(&mut out, bits.len() as u64);
-                out.extend_from_slice(&bits);
-            }
-            (facet.to_string(), out)
-        })
-        .collect()
+    let all: Vec<(&str, &Vec<u8>)> = values.iter().map(|(k, b)| (*k, b)).collect();
+    FacetFiles {
+        all: (per_facet.len() > 1).then(|| encode(&all)),
+        each: per_facet
+            .iter()
+            .map(|(facet, values)| (facet.to_string(), encode(values)))
+            .collect(),
+    }
 }
+
+/// The name the file of all facets goes by in the manifest's `allfacets` (its number is the
+/// count of facets, one past the last facet's own).
+pub const ALL_FACETS: &str = "allfacets";
 
 pub fn decode_facets(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
     let mut r = Reader::new(bytes);
@@ -597,13 +614,29 @@ pub fn write(data: &IndexData, hinted: bool) -> Written {
     let texts: Vec<Vec<u8>> = data.docs.iter().map(encode_text).collect();
     let texts_hash = numbered(&mut files, lang, "t", texts);
     let mut facets_json = Vec::new();
-    for (id, (facet, bytes)) in encode_facets(&data.docs).into_iter().enumerate() {
+    let FacetFiles { each, all } = encode_facets(&data.docs);
+    let n_facets = each.len();
+    for (id, (facet, bytes)) in each.into_iter().enumerate() {
         let hash = hash8(&bytes);
         facets_json.push(format!("[{},\"{hash}\"]", json_str(&facet)));
         files.push(File {
             name: format!("{lang}-f{id}.{hash}.js"),
             kind: "f",
             id,
+            payload: bytes,
+            hints: String::new(),
+        });
+    }
+    // For the browser only: an engine that loads every file at once (the CLI's) has each
+    // facet's own already.
+    let mut all_json = String::new();
+    if let Some(bytes) = all.filter(|_| hinted) {
+        let hash = hash8(&bytes);
+        all_json = format!(",\"{ALL_FACETS}\":\"{hash}\"");
+        files.push(File {
+            name: format!("{lang}-f{n_facets}.{hash}.js"),
+            kind: "f",
+            id: n_facets,
             payload: bytes,
             hints: String::new(),
         });
@@ -616,7 +649,7 @@ pub fn write(data: &IndexData, hinted: bool) -> Written {
         .map(json_str)
         .collect();
     let manifest = format!(
-        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}],\"stop\":[{}]}}",
+        "{{\"lang\":{},\"docs\":{},\"chunk\":{},\"shards\":[{}],\"positions\":[{}],\"dochash\":\"{docs_hash}\",\"texthash\":\"{texts_hash}\",\"facets\":[{}]{all_json},\"stop\":[{}]}}",
         json_str(lang),
         data.docs.len(),
         DOC_CHUNK,
@@ -909,5 +942,61 @@ mod tests {
         assert!(decode_docs(&bytes[..bytes.len() - 1]).is_none());
         assert!(decode_docs(b"a/\nt\nmethod\n").is_none());
         assert!(decode_docs(&[0xff, b'\n', b'\n', b'\n', b'\n']).is_none());
+    }
+
+    #[test]
+    fn the_counts_load_every_facet_in_one_file_and_a_filter_its_own() {
+        let doc = |facets: &[&str]| DocMeta {
+            url: "a/".into(),
+            title: "t".into(),
+            kind: "method".into(),
+            text: "perhe".into(),
+            facets: facets.iter().map(|f| f.to_string()).collect(),
+        };
+        let data = IndexData {
+            lang: "fi".into(),
+            docs: vec![
+                doc(&["teemat:a", "tyyppi:method"]),
+                doc(&["teemat:b", "tyyppi:method", "ikaryhmat:0-6"]),
+            ],
+            terms: BTreeMap::from([(
+                "perhe".to_string(),
+                vec![Posting { doc: 0, impact: 9 }, Posting { doc: 1, impact: 9 }],
+            )]),
+            positions: BTreeMap::new(),
+        };
+        let browser = write(&data, true);
+        let facets: Vec<&File> = browser.files.iter().filter(|f| f.kind == "f").collect();
+        // Three facets' own files, numbered in the manifest's order, then all of them.
+        assert_eq!(facets.len(), 4);
+        assert_eq!(facets[3].id, 3);
+        let all = decode_facets(&facets[3].payload).unwrap();
+        let mut each: Vec<(String, Vec<u8>)> = facets[..3]
+            .iter()
+            .flat_map(|f| decode_facets(&f.payload).unwrap())
+            .collect();
+        each.sort();
+        assert_eq!(all, each);
+        let hash = &facets[3].name["fi-f3.".len()..facets[3].name.len() - ".js".len()];
+        assert!(
+            browser
+                .manifest
+                .contains(&format!("\"{ALL_FACETS}\":\"{hash}\"")),
+            "{}",
+            browser.manifest
+        );
+        assert!(browser.manifest.starts_with("{\"lang\":\"fi\""));
+        // The CLI's engine loads every file: it gets each facet once, from its own.
+        let cli = write(&data, false);
+        assert_eq!(cli.files.iter().filter(|f| f.kind == "f").count(), 3);
+        assert!(!cli.manifest.contains(ALL_FACETS));
+        // One facet alone has no second file.
+        let mut one = data.clone();
+        for d in &mut one.docs {
+            d.facets.retain(|f| f.starts_with("teemat:"));
+        }
+        let one = write(&one, true);
+        assert_eq!(one.files.iter().filter(|f| f.kind == "f").count(), 1);
+        assert!(!one.manifest.contains(ALL_FACETS));
     }
 }

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 use crate::engine::{parse_request, Engine, Request};
 use crate::format::{
-    encode_docs, encode_facets, encode_positions, encode_shard, encode_text, DocMeta, Posting,
+    encode_docs, encode_facets, encode_positions, encode_shard, encode_text, DocMeta, FacetFiles,
+    Posting,
 };
 
 const QUERIES: [&str; 4] = ["lapsi", "\"lasten suojelu\" tuki", "perh", "xyz ja"];
@@ -134,8 +135,13 @@ fn sample_engine() -> &'static Engine {
         for (i, d) in docs.iter().enumerate().take(2) {
             engine.add("t", i as u32, &encode_text(d));
         }
-        for (i, (_, bytes)) in encode_facets(&docs).iter().enumerate() {
+        let FacetFiles { each, all } = encode_facets(&docs);
+        for (i, (_, bytes)) in each.iter().enumerate() {
             engine.add("f", i as u32, bytes);
+        }
+        // All of them again, as the counts load them after a filter's own facet.
+        if let Some(all) = all {
+            engine.add("f", each.len() as u32, &all);
         }
         engine
     })

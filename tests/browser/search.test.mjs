@@ -63,6 +63,10 @@ test('query and filters round-trip through the URL', async () => {
   await page.fill('#haku-q', 'perheterapiaa');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('q') === 'perheterapiaa');
   assert.deepEqual(errors, []);
+  // An address that says the same in other spelling (`%20` for `+`) is left as it is.
+  const { page: spelt } = await openPage(b, http.url + 'haku/?q=lapsen%20ja%20perheen');
+  assert.ok((await results(spelt)).length > 0);
+  assert.equal(await spelt.evaluate(() => location.search), '?q=lapsen%20ja%20perheen');
 });
 
 test('the keyboard moves through results and Escape clears', async () => {
@@ -268,6 +272,36 @@ test('index files are fetched over http, and load as scripts where the policy re
   assert.ok(more.results.length > 0);
   assert.equal(errors.length, refused, errors.join('\n'));
   await strict.close();
+});
+
+test('the counts load every facet in one file, a filter before them only its own', async () => {
+  const { page, errors } = await openPage(b, http.url);
+  const before = http.requests.length;
+  const facetFiles = () => http.requests.slice(before)
+    .map((p) => p.match(/\/search\/fi-f(\d+)\./)).filter(Boolean).map((m) => Number(m[1]));
+  const names = await page.evaluate(() => tietopankki._manifest.langs.fi.facets.map((f) => f[0]));
+  const tyyppi = names.indexOf('tyyppi');
+  assert.ok(names.length > 1 && tyyppi >= 0, names.join());
+  const search = (q, opts) => page.evaluate(async ([q, opts]) => {
+    const r = await tietopankki.search(q, opts);
+    return { total: r.total, facets: r.facets, complete: r.countsComplete };
+  }, [q, opts]);
+  // A filter, results first: the file of its own facet, no other.
+  const filtered = await search('vanhemmuus', { filters: { tyyppi: ['method'] }, facets: false });
+  assert.deepEqual(facetFiles(), [tyyppi]);
+  assert.equal(filtered.complete, false);
+  // Then the counts: one file of all of them, numbered after the last facet's own.
+  const counted = await search('vanhemmuus', { filters: { tyyppi: ['method'] } });
+  assert.deepEqual(facetFiles(), [tyyppi, names.length]);
+  assert.equal(counted.complete, true);
+  assert.equal(counted.total, filtered.total);
+  const cli = JSON.parse(tietopankki(['search', 'vanhemmuus', '--format', 'json', '--filter', 'tyyppi=method']));
+  assert.deepEqual(counted.facets, cli.facets);
+  // Every facet is in: another query's counts load no facet file.
+  const other = await search('perheterapia', {});
+  assert.equal(facetFiles().length, 2);
+  assert.deepEqual(other.facets, JSON.parse(tietopankki(['search', 'perheterapia', '--format', 'json'])).facets);
+  assert.deepEqual(errors, []);
 });
 
 test('the page API returns the documented shape, with escaped excerpts', async () => {
