@@ -233,7 +233,11 @@
      Once a word's file is in, the files its hint names follow (see `follow`), still before
      the runtime where that comes later than a term file (over a phone link, 40 ms round trip,
      `lapsen ja perheen`'s four hinted files were in as the runtime finished compiling; on
-     loopback the runtime comes with the term files and its plan asks first). Once the runtime is in, its plan asks for the term files.
+     loopback the runtime comes with the term files and its plan asks first). A common
+     word's file, of one term on a large site, has its hint in the manifest (`follow`), so
+     those files are asked for with it: at 10,000 pages on loopback `lapsen ja perheen` came
+     in 84 ms at the load event instead of 93, a second later 73 instead of 77. Once the
+     runtime is in, its plan asks for the term files.
      A word alone, being typed, without filters, whose own file is of one term (a common word
      on a large site), also gets that file's records (`r`): the documents of its first
      results, so its search names no chunk to load after it, a request round less. Returns
@@ -278,6 +282,9 @@
             // A quoted word reads neither its base forms nor prefixes, which the hint has.
             if (!w.quoted) follow(lang, m, key, t);
           }).catch(function () {});
+          // A file of one term (a common word) has its hint in the manifest: those files
+          // load with it, not after it.
+          if (one && !w.quoted) loadAll(lang, m, followOf(m, i));
         }
         if (one && alone) {
           own = i;
@@ -294,9 +301,30 @@
   function follow(lang, m, key, t) {
     var h = hinted[key] || "", at = h.indexOf("\n" + t + " ");
     if (at < 0 || started[lang]) return;
-    h.slice(at + 1 + t.length, h.indexOf("\n", at + 1)).split(" ").forEach(function (id) {
-      var i = Number(id);
-      if (id && m.shards[i]) load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
+    loadAll(lang, m, h.slice(at + 1 + t.length, h.indexOf("\n", at + 1)).split(" ").filter(Boolean).map(Number));
+  }
+
+  /* The hint of the file of one term numbered `i`, from the manifest's `follow`
+     ("gap:offset,offset;…": each file's number the gap from the one before, the files its
+     word's plan reads as offsets from it), read once per language. */
+  function followOf(m, i) {
+    if (!m.followed) {
+      var at = 0;
+      m.followed = {};
+      (m.follow || "").split(";").forEach(function (entry) {
+        var parts = entry.split(":");
+        if (parts.length !== 2) return;
+        at += Number(parts[0]);
+        m.followed[at] = parts[1].split(",").map(function (d) { return at + Number(d); });
+      });
+    }
+    return m.followed[i];
+  }
+
+  /* The term files numbered `ids` (the hinted ones). */
+  function loadAll(lang, m, ids) {
+    (ids || []).forEach(function (i) {
+      if (m.shards[i]) load(file(lang, "s", i, m.shards[i][1]), lang + "/s/" + i).catch(function () {});
     });
   }
 

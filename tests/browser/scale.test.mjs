@@ -111,6 +111,36 @@ test('a first query asks for every term file it reads before the runtime is in',
   }
 });
 
+test("a common word's own file does not hold back the files of its stem and base forms", async () => {
+  // A file of one term names them in the manifest (`follow`), not in itself: they are asked
+  // for with it. Held back here, with the runtime: what comes meanwhile is the manifest's doing.
+  const expected = { 'lapsen ja perheen': ['laps', 'lapsi', 'perh', 'perhe'], vanhemmuuden: ['vanhemmuud', 'vanhemmuus'] };
+  for (const [q, forms] of Object.entries(expected)) {
+    const { page, errors } = await openPage(b, http.url);
+    const own = q.split(' ').map(ownFile).filter((i) => i >= 0);
+    assert.ok(own.length > 0 && forms.every((t) => ownFile(t) >= 0), `${q}: the corpus no longer gives these words files of their own`);
+    const held = new RegExp(`/fi-s(${own.join('|')})\\.|\\.wasm$`);
+    const before = http.requests.length;
+    let released = -1;
+    await page.route((url) => held.test(url.pathname), async (route) => {
+      await new Promise((ok) => setTimeout(ok, 1500));
+      if (released < 0) released = http.requests.length;
+      await route.continue();
+    });
+    const [urls, unused] = await page.evaluate(async (q) => {
+      const out = await tietopankki.search(q, { lang: 'fi', limit: 10 });
+      return [out.results.map((r) => r.url), tietopankki._unused()];
+    }, q);
+    const early = singleTerms(http.requests.slice(before, released));
+    assert.ok(forms.every((t) => early.includes(t)), `${q}: asked for before its own files came: ${early}`);
+    const cli = JSON.parse(tietopankki(['search', q, '--root', corpus, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
+    assert.deepEqual(urls.map((u) => u.replace(http.url, '')), cli, q);
+    assert.deepEqual(unused, [], q);
+    assert.deepEqual(errors, [], q);
+    await page.close();
+  }
+});
+
 test('a later query of a common word alone asks for its records beside its term files, and no chunk', async () => {
   // With the runtime in, the plan asks for the word's term files (held back here); the loader
   // asks for the word's records file at once, and those pages are its first results.
