@@ -235,8 +235,8 @@
      `lapsen ja perheen`'s four hinted files were in as the runtime finished compiling; on
      loopback the runtime comes with the term files and its plan asks first). A common
      word's file, of one term on a large site, has its hint in the manifest (`follow`), so
-     those files are asked for with it: at 10,000 pages on loopback `lapsen ja perheen` came
-     in 84 ms at the load event instead of 93, a second later 73 instead of 77. Once the
+     those files are asked for with it: at 10,000 pages `lapsen ja perheen` a second after
+     load came in 73 ms instead of 87, over a phone link 197 instead of 215. Once the
      runtime is in, its plan asks for the term files.
      A word alone, being typed, without filters, whose own file is of one term (a common word
      on a large site), also gets that file's records (`r`): the documents of its first
