@@ -333,6 +333,11 @@
     return M.langs[lang] ? lang : M["default"];
   }
 
+  /* Whether engine `e` has every facet of its language's manifest `m`: the counts are whole. */
+  function facetsIn(e, m) {
+    return m.facets.every(function (f, i) { return e.has("f", i); });
+  }
+
   function file(lang, kind, id, hash) { return lang + "-" + kind + id + "." + hash + ".js"; }
 
   /* The page API: await tietopankki.search("lastensuojelu", {lang, filters: {teemat: ["x"]}, limit}).
@@ -371,8 +376,7 @@
       if (records && files.fresh) files.exact.push(records);
       // The counts need every facet: one file of them all (the manifest's `allfacets`), not
       // a file each; a filter needs only its own facet's.
-      var facetsIn = function () { return m.facets.every(function (f, i) { return e.has("f", i); }); };
-      if (wantFacets && m.allfacets && !facetsIn()) {
+      if (wantFacets && m.allfacets && !facetsIn(e, m)) {
         var all = m.facets.length;
         files.exact.push(e.need("f", all, file(lang, "f", all, m.allfacets)).then(function () {
           m.facets.forEach(function (f, i) { e.have[e.key("f", i)] = true; });
@@ -435,7 +439,7 @@
       delete out.parts;
       Object.defineProperty(out, "excerptsComplete", { value: !textsMissing });
       // Not part of the API's shape: tells the search page whether every facet was counted.
-      Object.defineProperty(out, "countsComplete", { value: m.facets.every(function (f, i) { return eng.has("f", i); }) });
+      Object.defineProperty(out, "countsComplete", { value: facetsIn(eng, m) });
       return out;
     }).then(function (out) { done(); return out; }, function (err) { done(); throw err; });
   };

@@ -419,7 +419,7 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
     runs
 }
 
-/// Per term shard (`runs` of the sorted `terms`), a line `term id id…` for each of its terms
+/// Per term shard (`runs` of the sorted `terms`), its [`Hint`]: a line `term id id…` for each of its terms
 /// whose plan, the term typed as a query word with more words after it, reads other shards
 /// than this one: their numbers, as the runtime's plan and the loader's `shardsFor` would
 /// pick them (every shard a key range meets, but of the one-term shards a prefix reaches,
@@ -427,18 +427,13 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
 /// before the runtime is in from the words as typed; with these, the shards of a word's
 /// stem and base forms (`lapsen`: `laps`, `lapsi`) load in the same round instead of
 /// after the runtime, one request round less. The index has every term here, where the
-/// runtime knows only what it has loaded, so the runtime's plan never needs fewer. A shard
-/// of one term hands its line to the manifest's `follow` ([`write`]).
-///
-/// Beside each shard's lines: for a shard of one term (a common word on a large site), the
-/// documents of its first [`FIRST_RESULTS`] results as a query of that word alone, being
-/// typed, in rank order; they go to its records file ([`encode_records`]).
+/// runtime knows only what it has loaded, so the runtime's plan never needs fewer.
 fn hints(
     lang: &str,
     n_docs: u32,
     terms: &[(&String, &Vec<Posting>)],
     runs: &[(usize, usize)],
-) -> Vec<(String, Vec<u32>)> {
+) -> Vec<Hint> {
     use std::fmt::Write;
     let all = terms
         .iter()
@@ -454,7 +449,7 @@ fn hints(
     };
     let hint = |own: usize| {
         let (start, end) = runs[own];
-        let (mut lines, mut firsts) = (String::new(), Vec::new());
+        let mut hint = Hint::default();
         let mut ids = Vec::new();
         for (t, _) in &terms[start..end] {
             let Some(w) = engine.word_alone(t) else {
@@ -480,18 +475,20 @@ fn hints(
                     filters: Vec::new(),
                     limit: FIRST_RESULTS,
                 };
-                firsts = engine.search(&request).hits.iter().map(|h| h.doc).collect();
+                hint.firsts = engine.search(&request).hits.iter().map(|h| h.doc).collect();
+                hint.follow = ids.clone();
+                continue;
             }
             if ids.is_empty() {
                 continue;
             }
-            lines.push_str(t);
+            hint.lines.push_str(t);
             for k in &ids {
-                let _ = write!(lines, " {k}");
+                let _ = write!(hint.lines, " {k}");
             }
-            lines.push('\n');
+            hint.lines.push('\n');
         }
-        (lines, firsts)
+        hint
     };
     // A search per common word: 0.3 ms each at 10,000 pages, so on every core. Threads of
     // the standard library, not rayon's: with rayon linked in, the browser runtime built
@@ -515,6 +512,21 @@ fn hints(
             .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
+}
+
+/// What [`hints`] gives a term shard.
+#[derive(Debug, Clone, Default)]
+struct Hint {
+    /// A line `term id id…` per term whose plan reads other shards: for the file itself.
+    lines: String,
+    /// For a shard of one term (a common word on a large site), the other shards its plan
+    /// reads, for the manifest's `follow` instead of a line: the loader asks for them with
+    /// the word's own file, not after it.
+    follow: Vec<usize>,
+    /// For a shard of one term, the documents of its first [`FIRST_RESULTS`] results as a
+    /// query of that word alone, being typed, in rank order: its records file
+    /// ([`encode_records`]).
+    firsts: Vec<u32>,
 }
 
 /// The manifest's `follow`: per file of one term, the files its word's plan reads, as
@@ -570,23 +582,24 @@ pub fn write(data: &IndexData, hinted: bool) -> Written {
     let terms: Vec<(&String, &Vec<Posting>)> = data.terms.iter().collect();
     let cost = |(t, p): &(&String, &Vec<Posting>)| t.len() + 2 + p.len() * 2;
     let runs = split(&terms, cost, SHARD_BYTES);
-    let hints: Vec<(String, Vec<u32>)> = if hinted {
+    let hints: Vec<Hint> = if hinted {
         hints(lang, data.docs.len() as u32, &terms, &runs)
     } else {
-        vec![(String::new(), Vec::new()); runs.len()]
+        vec![Hint::default(); runs.len()]
     };
     let mut follow = Vec::new();
-    for (id, (&(start, end), (mut hints, firsts))) in runs.iter().zip(hints).enumerate() {
+    for (id, (&(start, end), hint)) in runs.iter().zip(hints).enumerate() {
         let bytes = encode_shard(&terms[start..end]);
         // A file of one term (a common word on a large site) names the files its word's plan
-        // reads in the manifest, not in itself: the loader asks for them with the word's own
-        // file instead of after it, one request round less (at 10,000 pages `lapsen ja
-        // perheen` a second after load 87 -> 73 ms, over a phone link 215 -> 197).
-        if end - start == 1 {
-            if let Some((_, ids)) = hints.trim_end().split_once(' ') {
-                follow.push((id, ids.split(' ').filter_map(|k| k.parse().ok()).collect()));
-            }
-            hints.clear();
+        // reads in the manifest, not in itself: one request round less (at 10,000 pages
+        // `lapsen ja perheen` a second after load 87 -> 73 ms, over a phone link 215 -> 197).
+        let Hint {
+            lines: hints,
+            follow: reads,
+            firsts,
+        } = hint;
+        if !reads.is_empty() {
+            follow.push((id, reads));
         }
         // A shard of one term (a common word on a large site) has a records file beside it,
         // of the same number and hash: the documents of the word's first results, which a

@@ -47,8 +47,9 @@ export function serve(dir, { gzip = false, answer = () => false, rewrite = (path
       'content-security-policy': CSP,
     };
     if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
-      if (!zipped.has(file)) zipped.set(file, gzipSync(rewrite(path, readFileSync(file)), { level: 6 }));
-      res.writeHead(200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }).end(zipped.get(file));
+      // By path: `rewrite` may give two paths of one file different bodies.
+      if (!zipped.has(path)) zipped.set(path, gzipSync(rewrite(path, readFileSync(file)), { level: 6 }));
+      res.writeHead(200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }).end(zipped.get(path));
       return;
     }
     res.writeHead(200, headers);

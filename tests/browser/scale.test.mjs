@@ -131,6 +131,7 @@ test("a common word's own file does not hold back the files of its stem and base
       const out = await tietopankki.search(q, { lang: 'fi', limit: 10 });
       return [out.results.map((r) => r.url), tietopankki._unused()];
     }, q);
+    assert.ok(released > before, q);
     const early = singleTerms(http.requests.slice(before, released));
     assert.ok(forms.every((t) => early.includes(t)), `${q}: asked for before its own files came: ${early}`);
     const cli = JSON.parse(tietopankki(['search', q, '--root', corpus, '--limit', '10', '--format', 'json'])).results.map((r) => r.url);
