@@ -3,11 +3,12 @@
 
 use std::cell::RefCell;
 
-use crate::engine::{parse_request, Engine};
+use crate::engine::{Engine, LastSearch};
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static LAST: RefCell<LastSearch> = const { RefCell::new(LastSearch::new()) };
 }
 
 fn input(ptr: *const u8, len: usize) -> &'static [u8] {
@@ -41,6 +42,7 @@ pub extern "C" fn tp_free(ptr: *mut u8, len: usize) {
 pub extern "C" fn tp_init(lang: *const u8, lang_len: usize, docs: u32, chunk: u32) {
     let lang = std::str::from_utf8(input(lang, lang_len)).unwrap_or("fi");
     ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(lang, docs, chunk)));
+    LAST.with(|l| *l.borrow_mut() = LastSearch::new());
 }
 
 /// Adds a payload; `kind` is b's', b'p', b'd', b'r', b't' or b'f'. Returns 1 if it was well-formed.
@@ -132,11 +134,12 @@ pub extern "C" fn tp_needless(ptr: *const u8, len: usize) -> u64 {
 /// Runs a search; the request format is `engine::parse_request`'s.
 #[no_mangle]
 pub extern "C" fn tp_search(ptr: *const u8, len: usize) -> u64 {
-    let req = parse_request(&String::from_utf8_lossy(input(ptr, len)));
+    let request = String::from_utf8_lossy(input(ptr, len));
     let json = ENGINE.with(|e| {
-        e.borrow()
-            .as_ref()
-            .map_or_else(|| "{}".to_string(), |e| e.to_json(&e.search(&req)))
+        e.borrow().as_ref().map_or_else(
+            || "{}".to_string(),
+            |e| LAST.with(|last| e.to_json(last.borrow_mut().search(e, &request))),
+        )
     });
     output(json)
 }

@@ -14,8 +14,10 @@ before(async () => {
 });
 after(async () => { await b?.close(); http?.server.close(); });
 
+/** The results listed, once the list is whole (a first screenful shows before the rest). */
 async function results(page) {
-  await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length > 0);
+  await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length > 0
+    && document.getElementById('hakutulokset').getAttribute('aria-busy') !== 'true');
   return page.$$eval('#hakutulokset li a', (as) => as.map((a) => a.getAttribute('href')));
 }
 
@@ -119,6 +121,50 @@ test('results come ten at a time; "show more" adds ten and moves the focus to th
   await page.fill('#haku-q', 'lapsen');
   await page.waitForFunction(() => document.querySelectorAll('#hakutulokset li').length === 10);
   assert.ok(await page.isVisible('#haku-lisaa'));
+  assert.deepEqual(errors, []);
+});
+
+test('a new search shows its first five results first and adds the rest of its ten to them', async () => {
+  const page = await b.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // What the list went through: the results added (in order), and aria-busy set, each
+  // with the number of results then.
+  await page.addInitScript(() => {
+    window.__steps = [];
+    document.addEventListener('DOMContentLoaded', () => {
+      const list = document.getElementById('hakutulokset');
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.type === 'attributes') window.__steps.push(`busy=${list.getAttribute('aria-busy')}`);
+          r.addedNodes.forEach((n) => { if (n.nodeName === 'LI') window.__steps.push('li'); });
+          r.removedNodes.forEach((n) => { if (n.nodeName === 'LI') window.__steps.push('removed'); });
+        }
+      }).observe(list, { childList: true, attributes: true, attributeFilter: ['aria-busy'] });
+    });
+  });
+  await page.goto(http.url + 'haku/?q=lapsi');
+  const ten = await results(page);
+  const steps = await page.evaluate(() => window.__steps.join(' '));
+  assert.equal(steps, 'li li li li li busy=true li li li li li busy=null');
+  // The ten are the page API's ten, in order; the status says the total once.
+  const api = await page.evaluate(() => tietopankki.search('lapsi', { limit: 10 }));
+  assert.deepEqual(ten, api.results.map((r) => r.url));
+  assert.equal(await total(page), api.total);
+  // A query with five results or fewer is listed at once, whole.
+  await page.evaluate(() => { window.__steps = []; });
+  const few = await page.evaluate(async () => {
+    for (const q of ['aggressio', 'kiintymyssuhde', 'barnahus']) {
+      const r = await tietopankki.search(q, { limit: 10 });
+      if (r.total > 0 && r.total <= 5) return [q, r.results.map((x) => x.url)];
+    }
+    return null;
+  });
+  assert.ok(few, 'a query with at most five results');
+  await page.fill('#haku-q', few[0]);
+  await page.waitForFunction((urls) => JSON.stringify([...document.querySelectorAll('#hakutulokset li a.entry-title')]
+    .map((x) => x.getAttribute('href'))) === JSON.stringify(urls), few[1]);
+  assert.deepEqual(await page.evaluate(() => window.__steps.filter((s) => s.startsWith('busy'))), [], 'no partial list');
   assert.deepEqual(errors, []);
 });
 
