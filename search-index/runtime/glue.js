@@ -539,9 +539,11 @@
       if (qs !== new URLSearchParams(location.search).toString()) history.replaceState(null, "", qs ? "?" + qs : location.pathname);
     }
 
-    /* The list is rebuilt only when its results change: the counts or the excerpts arriving
-       after the results, or a keystroke that changes nothing shown, must not take the focus
-       from a result the reader has moved to. New excerpts replace the old in place. */
+    /* The list is rebuilt only when the results shown are not the start of the new ones:
+       the counts or the excerpts arriving after the results, the rest of a first screenful,
+       "show more", or a keystroke that changes nothing shown, must not take the focus from a
+       result the reader has moved to. New excerpts replace the old in place; results after
+       those shown are added. */
     var shown = [];
     function render(out, counts, partial) {
       var now = out.results.map(function (r) { return JSON.stringify([r.url, r.title, r.type, r.missing]); });

@@ -1491,9 +1491,11 @@ fn count_in(matched: &[u64], bits: &[u8]) -> usize {
         .iter()
         .zip(bits.chunks(8))
         .map(|(m, b)| {
-            let mut w = [0u8; 8];
-            w[..b.len()].copy_from_slice(b);
-            (m & u64::from_le_bytes(w)).count_ones() as usize
+            let w = b
+                .iter()
+                .rev()
+                .fold(0u64, |w, &byte| (w << 8) | u64::from(byte));
+            (m & w).count_ones() as usize
         })
         .sum()
 }
