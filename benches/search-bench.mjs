@@ -112,6 +112,9 @@ const firstFive = (shown, want) => {
   const h = shown ? shown.split(' ') : [];
   return h.length >= k && h.every((x, i) => x === w[i]);
 };
+// The page's search files as [path, responseEnd], and the gzipped bytes of those in by `t`.
+const searchFiles = () => performance.getEntriesByType('resource').filter((e) => /\/search\//.test(e.name)).map((e) => [new URL(e.name).pathname, e.responseEnd]);
+const bytesBy = (files, t) => files.filter(([, end]) => end <= t).reduce((sum, [path]) => sum + gz(path), 0);
 console.log('| search page | pasted: ms to first five | bytes gz until then | ms to ten | bytes gz until then | pasted: ms to whole-text excerpts | typed (120 ms a key): last key to ten ms |');
 console.log('|---|---|---|---|---|---|---|');
 for (const q of UI_QUERIES) {
@@ -140,21 +143,17 @@ for (const q of UI_QUERIES) {
       if (mode === 'pasted') await page.fill('#haku-q', q); else await page.type('#haku-q', q, { delay: 120 });
       await page.waitForFunction((want) => window.__renders.some(([t, h]) => t >= window.__inputs[window.__inputs.length - 1] && h === want), want);
       await page.waitForTimeout(500);
-      const [ms, files, excerpts, fiveMs, fiveFiles] = await page.evaluate(([want, firstFive]) => {
-        const five = new Function('return ' + firstFive)();
-        const last = window.__inputs[window.__inputs.length - 1];
-        const at = window.__renders.find(([t, h]) => t >= last && h === want)[0];
-        const early = window.__renders.find(([t, h]) => t >= last && five(h, want))[0];
-        const until = (t) => performance.getEntriesByType('resource').filter((e) => e.responseEnd <= t && /\/search\//.test(e.name)).map((e) => new URL(e.name).pathname);
-        const replaced = window.__excerpts.filter((t) => t > at);
-        return [at - last, until(at), replaced.length ? replaced[replaced.length - 1] - last : at - last, early - last, until(early)];
-      }, [want, firstFive.toString()]);
-      row[mode] = ms;
+      const [last, renders, excerpts] = await page.evaluate(() => [window.__inputs[window.__inputs.length - 1], window.__renders, window.__excerpts]);
+      const files = await page.evaluate(searchFiles);
+      const at = renders.find(([t, h]) => t >= last && h === want)[0];
+      const early = renders.find(([t, h]) => t >= last && firstFive(h, want))[0];
+      const replaced = excerpts.filter((t) => t > at);
+      row[mode] = at - last;
       if (mode === 'pasted') {
-        row.excerpts = excerpts;
-        row.gz = files.reduce((s, p) => s + gz(p), 0);
-        row.five = fiveMs;
-        row.fiveGz = fiveFiles.reduce((s, p) => s + gz(p), 0);
+        row.excerpts = replaced.length ? replaced[replaced.length - 1] - last : at - last;
+        row.gz = bytesBy(files, at);
+        row.five = early - last;
+        row.fiveGz = bytesBy(files, early);
       }
       await context.close();
     }
@@ -167,7 +166,7 @@ for (const q of UI_QUERIES) {
 // The search page opened with the query in its address, as the header's search box submits it
 // from any page: the one real search at a page's load. Timed from the page's DOMContentLoaded
 // (where the page starts its search: the runtime, the plan, the files) and from the start of
-// the navigation, to the render that shows the first ten results.
+// the navigation, to the renders that show the first five and the ten results.
 console.log('');
 console.log('| search page opened with ?q= | ms to first five after DOMContentLoaded | after navigation start | bytes gz until then | ms to ten after DOMContentLoaded | bytes gz until then |');
 console.log('|---|---|---|---|---|---|');
@@ -177,23 +176,22 @@ for (const q of UI_QUERIES) {
   for (let r = 0; r < runs; r++) {
     const context = await b.newContext();
     const page = await context.newPage();
-    await page.addInitScript(([want, firstFive]) => {
-      const five = new Function('return ' + firstFive)();
+    await page.addInitScript((want) => {
+      window.__renders = [];
       new MutationObserver(() => {
         const list = document.getElementById('hakutulokset');
         if (!list || window.__at) return;
         const shown = [...list.querySelectorAll('a.entry-title')].slice(0, 10).map((a) => a.href).join(' ');
-        if (!window.__five && five(shown, want)) window.__five = performance.now();
+        window.__renders.push([performance.now(), shown]);
         if (shown === want) window.__at = performance.now();
       }).observe(document, { childList: true, subtree: true });
-    }, [want, firstFive.toString()]);
+    }, want);
     await page.goto(http.url + 'haku/?' + new URLSearchParams({ q }));
     await page.waitForFunction(() => window.__at);
-    const [at, five, dcl, files, fiveFiles] = await page.evaluate(() => {
-      const until = (t) => performance.getEntriesByType('resource').filter((e) => e.responseEnd <= t && /\/search\//.test(e.name)).map((e) => new URL(e.name).pathname);
-      return [window.__at, window.__five, performance.getEntriesByType('navigation')[0].domContentLoadedEventStart, until(window.__at), until(window.__five)];
-    });
-    rows.push({ dcl: five - dcl, nav: five, gz: fiveFiles.reduce((s, p) => s + gz(p), 0), ten: at - dcl, tenGz: files.reduce((s, p) => s + gz(p), 0) });
+    const [at, renders, dcl] = await page.evaluate(() => [window.__at, window.__renders, performance.getEntriesByType('navigation')[0].domContentLoadedEventStart]);
+    const files = await page.evaluate(searchFiles);
+    const five = renders.find(([, h]) => firstFive(h, want))[0];
+    rows.push({ dcl: five - dcl, nav: five, gz: bytesBy(files, five), ten: at - dcl, tenGz: bytesBy(files, at) });
     await context.close();
   }
   const m = (k) => median(rows.map((x) => x[k]));

@@ -419,8 +419,8 @@ fn split<T>(items: &[T], cost: impl Fn(&T) -> usize, budget: usize) -> Vec<(usiz
     runs
 }
 
-/// Per term shard (`runs` of the sorted `terms`), its [`Hint`]: a line `term id id…` for each of its terms
-/// whose plan, the term typed as a query word with more words after it, reads other shards
+/// Per term shard (`runs` of the sorted `terms`), its [`Hint`]: a line `term id id…` for
+/// each of its terms whose plan, the term typed as a query word with more words after it, reads other shards
 /// than this one: their numbers, as the runtime's plan and the loader's `shardsFor` would
 /// pick them (every shard a key range meets, but of the one-term shards a prefix reaches,
 /// only those the word [`Engine::reads`]). The loader guesses a first query's shards
